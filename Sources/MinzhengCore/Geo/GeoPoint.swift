@@ -1,0 +1,46 @@
+import Foundation
+
+/// A WGS-84 coordinate.
+public struct GeoPoint: Sendable, Hashable {
+    public let lat: Double
+    public let lng: Double
+
+    public init?(lat: Double, lng: Double) {
+        guard lat.isFinite, lng.isFinite, (-90...90).contains(lat), (-180...180).contains(lng) else { return nil }
+        self.lat = lat
+        self.lng = lng
+    }
+
+    /// Parses `LAT,LNG` as sent in a `near` parameter.
+    public init?(parsing text: some StringProtocol) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2,
+            let lat = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+            let lng = Double(parts[1].trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        self.init(lat: lat, lng: lng)
+    }
+
+    /// Mean Earth radius (IUGG), metres.
+    public static let earthRadius = 6_371_008.8
+
+    /// Great-circle distance in metres (haversine).
+    public func distance(to other: GeoPoint) -> Double {
+        let φ1 = lat * .pi / 180, φ2 = other.lat * .pi / 180
+        let dφ = (other.lat - lat) * .pi / 180
+        let dλ = (other.lng - lng) * .pi / 180
+        let a = sin(dφ / 2) * sin(dφ / 2) + cos(φ1) * cos(φ2) * sin(dλ / 2) * sin(dλ / 2)
+        return 2 * Self.earthRadius * asin(min(1, sqrt(a)))
+    }
+
+    /// The latitude/longitude box that holds every point within `metres` of this one.
+    public func boundingBox(metres: Double) -> (minLat: Double, maxLat: Double, minLng: Double, maxLng: Double) {
+        let dLat = metres / Self.earthRadius * 180 / .pi
+        let minLat = max(-90, lat - dLat), maxLat = min(90, lat + dLat)
+        // Longitude degrees shrink with latitude; use the widest latitude of the box.
+        let widest = max(abs(minLat), abs(maxLat))
+        guard widest < 89.9 else { return (minLat, maxLat, -180, 180) }
+        let dLng = dLat / cos(widest * .pi / 180)
+        return (minLat, maxLat, max(-180, lng - dLng), min(180, lng + dLng))
+    }
+}

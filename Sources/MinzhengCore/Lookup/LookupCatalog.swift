@@ -1,0 +1,214 @@
+import Foundation
+
+/// What a directory search asks for.
+public struct DirectoryQuery: Sendable, Equatable {
+    public static let defaultRadiusKm = 10.0
+    public static let maxRadiusKm = 100.0
+
+    public var type: String
+    public var division: DivisionCode?
+    public var name: String?
+    public var near: GeoPoint?
+    public var radiusMetres: Double
+
+    public init(type: String, division: DivisionCode? = nil, name: String? = nil, near: GeoPoint? = nil,
+                radiusKm: Double = DirectoryQuery.defaultRadiusKm) {
+        self.type = type
+        self.division = division
+        self.name = name
+        self.near = near
+        self.radiusMetres = radiusKm * 1000
+    }
+}
+
+/// A directory entry as found by a search: with its distance when the search was `near` a point.
+public struct DirectoryHit: Sendable {
+    public let entry: DirectoryEntry
+    public let distanceMetres: Int64?
+
+    public init(entry: DirectoryEntry, distanceMetres: Int64?) {
+        self.entry = entry
+        self.distanceMetres = distanceMetres
+    }
+}
+
+/// An immutable, indexed snapshot of the look-up data (divisions and directory), served from memory.
+/// Look-up data changes rarely; the store is the source of truth and a new snapshot replaces this one
+/// after every change. `version` fingerprints the content, so ETags agree across restarts and instances.
+public struct LookupCatalog: Sendable {
+    public let version: String
+    public let resourceTypes: [ResourceType]
+
+    private let divisions: [Division]  // by code
+    private let divisionPosition: [DivisionCode: Int]
+    private let childPositions: [DivisionCode: [Int]]
+    private let divisionNames: NameIndex
+    private let directories: [String: TypeDirectory]
+
+    public init(divisions: [Division], resourceTypes: [ResourceType], entries: [DirectoryEntry]) {
+        let divisions = divisions.sorted { $0.code < $1.code }
+        self.divisions = divisions
+        var position: [DivisionCode: Int] = [:]
+        var children: [DivisionCode: [Int]] = [:]
+        for (index, division) in divisions.enumerated() {
+            position[division.code] = index
+            if let parent = division.parentCode { children[parent, default: []].append(index) }
+        }
+        divisionPosition = position
+        childPositions = children
+        divisionNames = NameIndex(names: divisions.map(\.name))
+        self.resourceTypes = resourceTypes
+        let byType = Dictionary(grouping: entries, by: \.type)
+        directories = Dictionary(uniqueKeysWithValues: resourceTypes.map { ($0.slug, TypeDirectory(entries: byType[$0.slug] ?? [])) })
+
+        var fingerprint = Fingerprint()
+        for division in divisions { fingerprint.add(division.code.rawValue, division.name, division.functionalZone ? "1" : "0") }
+        for type in resourceTypes { fingerprint.add(type.slug, type.name) }
+        for entry in entries.sorted(by: { $0.id < $1.id }) { fingerprint.add(entry) }
+        version = fingerprint.hex
+    }
+
+    public static let empty = LookupCatalog(divisions: [], resourceTypes: [], entries: [])
+
+    // MARK: Divisions
+
+    public func division(_ code: DivisionCode) -> Division? {
+        divisionPosition[code].map { divisions[$0] }
+    }
+
+    /// The divisions directly under `code`, by code; nil when `code` is unknown.
+    public func children(of code: DivisionCode, page: PageRequest) -> Page<Division>? {
+        guard divisionPosition[code] != nil else { return nil }
+        return pageOfDivisions(childPositions[code] ?? [], page: page)
+    }
+
+    /// Divisions whose name contains `name`, by code.
+    public func searchDivisions(name: String, level: DivisionLevel?, page: PageRequest) -> Page<Division> {
+        let positions = divisionNames.candidates(for: name).filter {
+            let division = divisions[$0]
+            return (level == nil || division.level == level) && division.name.contains(name)
+        }
+        return pageOfDivisions(positions, page: page)
+    }
+
+    private func pageOfDivisions(_ positions: [Int], page: PageRequest) -> Page<Division> {
+        let start = page.after.map { after in positions.firstIndex { divisions[$0].code.rawValue > after.key } ?? positions.endIndex } ?? 0
+        let slice = positions[start...].prefix(page.limit + 1).map { divisions[$0] }
+        let items = Array(slice.prefix(page.limit))
+        let next = slice.count > page.limit ? items.last.map { PageCursor(key: $0.code.rawValue, id: 0) } : nil
+        return Page(items: items, next: next)
+    }
+
+    // MARK: Directory
+
+    public func resourceType(_ slug: String) -> ResourceType? { resourceTypes.first { $0.slug == slug } }
+
+    public func entryCount(of type: String) -> Int { directories[type]?.entries.count ?? 0 }
+
+    public func entry(type: String, id: Int64) -> DirectoryEntry? { directories[type]?.entry(id: id) }
+
+    /// Entries of one type; nil when the type is unknown.
+    public func search(_ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit>? {
+        guard let directory = directories[query.type] else { return nil }
+        return try directory.search(query, page: page)
+    }
+}
+
+/// The entries of one resource type, sorted by (division code, id), with a name index and a geo grid.
+struct TypeDirectory: Sendable {
+    let entries: [DirectoryEntry]
+    private let positionByID: [Int64: Int]
+    private let names: NameIndex
+    private let grid: GeoGrid
+
+    init(entries: [DirectoryEntry]) {
+        let sorted = entries.sorted { ($0.divisionCode.rawValue, $0.id) < ($1.divisionCode.rawValue, $1.id) }
+        self.entries = sorted
+        positionByID = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1.id, $0) })
+        names = NameIndex(names: sorted.map(\.name))
+        grid = GeoGrid(points: sorted.map(\.location))
+    }
+
+    func entry(id: Int64) -> DirectoryEntry? { positionByID[id].map { entries[$0] } }
+
+    func search(_ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
+        if let near = query.near { return try searchNear(near, query, page: page) }
+
+        // Entries are sorted by (division code, id): a division is a contiguous run of them.
+        let prefix = query.division?.rawValue ?? ""
+        var start = lowerBound { $0.divisionCode.rawValue >= prefix }
+        let end = lowerBound { $0.divisionCode.rawValue >= prefix + ":" }  // ':' sorts right after '9'
+        if let after = page.after {
+            start = max(start, lowerBound { ($0.divisionCode.rawValue, $0.id) > (after.key, after.id) })
+        }
+        guard start < end else { return Page(items: [], next: nil) }
+
+        var found: [DirectoryEntry] = []
+        if let name = query.name {
+            for position in names.candidates(for: name) where position >= start && position < end {
+                if entries[position].name.contains(name) { found.append(entries[position]) }
+                if found.count > page.limit { break }
+            }
+        } else {
+            found = Array(entries[start..<min(end, start + page.limit + 1)])
+        }
+        let items = found.prefix(page.limit).map { DirectoryHit(entry: $0, distanceMetres: nil) }
+        let next = found.count > page.limit ? items.last.map { PageCursor(key: $0.entry.divisionCode.rawValue, id: $0.entry.id) } : nil
+        return Page(items: items, next: next)
+    }
+
+    private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
+        var afterMillimetres: Int64? = nil
+        if let after = page.after {
+            guard let millimetres = Int64(after.key) else { throw .invalidParameter("cursor", "belongs to another kind of search") }
+            afterMillimetres = millimetres
+        }
+        var hits: [(millimetres: Int64, entry: DirectoryEntry)] = []
+        for position in grid.candidates(near: centre, metres: query.radiusMetres) {
+            let entry = entries[position]
+            if let division = query.division, !division.contains(entry.divisionCode) { continue }
+            if let name = query.name, !entry.name.contains(name) { continue }
+            let metres = centre.distance(to: entry.location)
+            guard metres <= query.radiusMetres else { continue }
+            let millimetres = Int64((metres * 1000).rounded())
+            if let afterMillimetres, let after = page.after, (millimetres, entry.id) <= (afterMillimetres, after.id) { continue }
+            hits.append((millimetres, entry))
+        }
+        hits.sort { ($0.millimetres, $0.entry.id) < ($1.millimetres, $1.entry.id) }
+        let items = hits.prefix(page.limit).map {
+            DirectoryHit(entry: $0.entry, distanceMetres: ($0.millimetres + 500) / 1000)
+        }
+        let next = hits.count > page.limit ? hits.prefix(page.limit).last.map { PageCursor(key: String($0.millimetres), id: $0.entry.id) } : nil
+        return Page(items: items, next: next)
+    }
+
+    /// The first position whose entry satisfies `isAtOrAfter` (which must be false, then true, along the array).
+    private func lowerBound(_ isAtOrAfter: (DirectoryEntry) -> Bool) -> Int {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAtOrAfter(entries[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+/// FNV-1a over the catalogue's fields: a cheap content fingerprint for ETags.
+struct Fingerprint {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ fields: String...) {
+        for field in fields {
+            for byte in field.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0x1F) &* 0x100_0000_01b3
+        }
+    }
+
+    mutating func add(_ entry: DirectoryEntry) {
+        add(String(entry.id), entry.type, entry.name, entry.divisionCode.rawValue, entry.address,
+            String(entry.location.lat), String(entry.location.lng), entry.phone ?? "", entry.openingHours ?? "",
+            entry.services.joined(separator: ";"), String(entry.updatedAt.timeIntervalSince1970))
+    }
+
+    var hex: String { String(hash, radix: 16) }
+}

@@ -1,0 +1,46 @@
+/// A failure the caller can act on. The server turns it into an `application/problem+json` answer;
+/// `code` is stable for machines, `title` is a Chinese sentence a citizen can read, `detail` says exactly what.
+public struct DomainError: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A malformed parameter or body (400).
+        case badRequest
+        /// Missing or wrong credentials (401).
+        case unauthenticated
+        /// Known caller, not allowed (403).
+        case forbidden
+        /// No such thing, or not yours (404).
+        case notFound
+        /// The state of things forbids it now (409).
+        case conflict
+        /// Well-formed but against a rule (422).
+        case unprocessable
+        /// Too many requests (429).
+        case rateLimited
+        /// The service cannot answer now (503).
+        case unavailable
+    }
+
+    public let kind: Kind
+    public let code: String
+    public let title: String
+    public let detail: String
+
+    public init(_ kind: Kind, code: String, title: String, detail: String) {
+        self.kind = kind
+        self.code = code
+        self.title = title
+        self.detail = detail
+    }
+
+    public static func invalidParameter(_ name: String, _ detail: String) -> DomainError {
+        .init(.badRequest, code: "invalid_parameter", title: "请求参数有误", detail: "\(name): \(detail)")
+    }
+
+    public static func notFound(_ detail: String) -> DomainError {
+        .init(.notFound, code: "not_found", title: "未找到相关信息", detail: detail)
+    }
+
+    public static func unavailable(_ detail: String) -> DomainError {
+        .init(.unavailable, code: "unavailable", title: "服务暂时不可用，请稍后再试", detail: detail)
+    }
+}

@@ -1,0 +1,20 @@
+import MinzhengAPI
+import MinzhengCore
+
+/// Implements the generated `APIProtocol`. Handlers stay thin: read the input, call the domain, map the
+/// answer back. Failures are thrown as `DomainError` and become problem documents in one place
+/// (`OpenAPIErrorMiddleware`), so every endpoint words the same error the same way.
+struct APIHandler: APIProtocol {
+    let lookups: LookupService
+}
+
+extension APIHandler {
+    func getHealthz(_ input: Operations.GetHealthz.Input) async throws -> Operations.GetHealthz.Output {
+        .ok(.init(body: .json(.init(status: "ok"))))
+    }
+
+    func getReadyz(_ input: Operations.GetReadyz.Input) async throws -> Operations.GetReadyz.Output {
+        try await lookups.checkReady()
+        return .ok(.init(body: .json(.init(status: "ok"))))
+    }
+}

@@ -1,0 +1,89 @@
+import MinzhengAPI
+import MinzhengCore
+
+/// Divisions and the directory: public look-ups served from the in-memory catalogue.
+extension APIHandler {
+    func searchDivisions(_ input: Operations.SearchDivisions.Input) async throws -> Operations.SearchDivisions.Output {
+        let name = try Validate.name(input.query.q, parameter: "q")
+        let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
+        let level = input.query.level.flatMap { DivisionLevel(rawValue: $0.rawValue) }
+        let found = lookups.catalog.searchDivisions(name: name, level: level, page: page)
+        return .ok(.init(body: .json(.init(found))))
+    }
+
+    func getDivision(_ input: Operations.GetDivision.Input) async throws -> Operations.GetDivision.Output {
+        let code = try Validate.divisionCode(input.path.code, parameter: "code")
+        guard let division = lookups.catalog.division(code) else { throw DomainError.notFound("no division with code \(code)") }
+        return .ok(.init(body: .json(.init(division))))
+    }
+
+    func listDivisionChildren(_ input: Operations.ListDivisionChildren.Input) async throws -> Operations.ListDivisionChildren.Output {
+        let code = try Validate.divisionCode(input.path.code, parameter: "code")
+        let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
+        guard let children = lookups.catalog.children(of: code, page: page) else {
+            throw DomainError.notFound("no division with code \(code)")
+        }
+        return .ok(.init(body: .json(.init(children))))
+    }
+
+    func listResourceTypes(_ input: Operations.ListResourceTypes.Input) async throws -> Operations.ListResourceTypes.Output {
+        let catalog = lookups.catalog
+        let items = catalog.resourceTypes.map {
+            Components.Schemas.ResourceType(_type: $0.slug, name: $0.name, count: Int64(catalog.entryCount(of: $0.slug)))
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    func searchDirectory(_ input: Operations.SearchDirectory.Input) async throws -> Operations.SearchDirectory.Output {
+        let query = input.query
+        var search = DirectoryQuery(type: input.path._type)
+        search.division = try query.division.map { try Validate.divisionCode($0, parameter: "division") }
+        search.name = try query.q.map { try Validate.name($0, parameter: "q") }
+        if let near = query.near {
+            guard let point = GeoPoint(parsing: near) else {
+                throw DomainError.invalidParameter("near", "must be LAT,LNG in degrees, e.g. 32.0415,118.7781")
+            }
+            search.near = point
+        }
+        if let radius = query.radiusKm {
+            guard search.near != nil else { throw DomainError.invalidParameter("radius_km", "needs near") }
+            guard radius > 0, radius <= DirectoryQuery.maxRadiusKm else {
+                throw DomainError.invalidParameter("radius_km", "must be greater than 0 and at most \(Int(DirectoryQuery.maxRadiusKm))")
+            }
+            search.radiusMetres = radius * 1000
+        }
+        let page = try PageRequest.parse(limit: query.limit, cursor: query.cursor)
+        guard let found = try lookups.catalog.search(search, page: page) else {
+            throw DomainError.notFound("no resource type \(input.path._type)")
+        }
+        return .ok(.init(body: .json(.init(found))))
+    }
+
+    func getDirectoryEntry(_ input: Operations.GetDirectoryEntry.Input) async throws -> Operations.GetDirectoryEntry.Output {
+        let catalog = lookups.catalog
+        guard catalog.resourceType(input.path._type) != nil else { throw DomainError.notFound("no resource type \(input.path._type)") }
+        guard let entry = catalog.entry(type: input.path._type, id: input.path.id) else {
+            throw DomainError.notFound("no \(input.path._type) with id \(input.path.id)")
+        }
+        return .ok(.init(body: .json(.init(DirectoryHit(entry: entry, distanceMetres: nil)))))
+    }
+}
+
+/// Checks of query and path values shared by the handlers.
+enum Validate {
+    static let maxNameLength = 50
+
+    static func divisionCode(_ text: String, parameter: String) throws(DomainError) -> DivisionCode {
+        guard let code = DivisionCode(text) else {
+            throw .invalidParameter(parameter, "must be a division code of 2, 4, 6 or 9 digits, e.g. 3201")
+        }
+        return code
+    }
+
+    static func name(_ text: String, parameter: String) throws(DomainError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw .invalidParameter(parameter, "must not be empty") }
+        guard trimmed.count <= maxNameLength else { throw .invalidParameter(parameter, "must be at most \(maxNameLength) characters") }
+        return trimmed
+    }
+}

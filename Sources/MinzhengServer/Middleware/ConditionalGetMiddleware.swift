@@ -1,0 +1,38 @@
+import Hummingbird
+import MinzhengCore
+
+/// ETags for the look-up endpoints. An answer there depends only on the URL and the look-up snapshot,
+/// so the snapshot's version is the ETag: a matching `If-None-Match` is answered 304 before any work.
+/// The request is pinned to that snapshot so body and ETag always agree.
+struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
+    let lookups: LookupService
+    static var lookupPrefixes: [String] { ["/v1/divisions", "/v1/directory"] }
+    static var cacheControl: String { "public, max-age=300" }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head,
+            Self.lookupPrefixes.contains(where: { request.uri.path.hasPrefix($0) })
+        else { return try await next(request, context) }
+
+        let snapshot = lookups.catalog
+        // Weak: the bytes may differ (JSON key order is not fixed), the meaning does not.
+        let etag = "W/\"\(snapshot.version)\""
+        if let header = request.headers[.ifNoneMatch], Self.matches(header, etag) {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: Self.cacheControl])
+        }
+        var response = try await lookups.pin(snapshot) { try await next(request, context) }
+        if response.status == .ok {
+            response.headers[.eTag] = etag
+            response.headers[.cacheControl] = Self.cacheControl
+        }
+        return response
+    }
+
+    /// `If-None-Match` holds `*` or a list of (possibly weak) entity tags.
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || "W/" + tag == etag
+        }
+    }
+}

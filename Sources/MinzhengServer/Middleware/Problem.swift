@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import MinzhengCore
+
+/// An RFC 9457 problem document, as every error of the API is answered.
+struct Problem: Encodable {
+    let type: String
+    let title: String
+    let status: Int
+    let detail: String
+    let code: String
+
+    static let contentType = "application/problem+json"
+
+    init(_ error: DomainError) {
+        self.status = error.kind.httpStatus
+        self.type = "https://minzheng.example/problems/\(error.code)"
+        self.title = error.title
+        self.detail = error.detail
+        self.code = error.code
+    }
+
+    static let internalError = DomainError(.unavailable, code: "internal_error", title: "系统繁忙，请稍后再试",
+                                           detail: "an unexpected error; it has been logged")
+
+    var json: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    var headers: HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = Self.contentType
+        headers[.cacheControl] = "no-store"
+        return headers
+    }
+}
+
+extension DomainError.Kind {
+    var httpStatus: Int {
+        switch self {
+        case .badRequest: 400
+        case .unauthenticated: 401
+        case .forbidden: 403
+        case .notFound: 404
+        case .conflict: 409
+        case .unprocessable: 422
+        case .rateLimited: 429
+        case .unavailable: 503
+        }
+    }
+}

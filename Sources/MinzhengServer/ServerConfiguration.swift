@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+/// Everything the server reads from its environment, in one place, with the defaults of a developer machine.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Where the SQLite file and generated secrets live.
+    public var dataDirectory: URL
+    /// Where the seed CSV files are read from.
+    public var seedDirectory: URL
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, seedDirectory: URL,
+                logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.seedDirectory = seedDirectory
+        self.logLevel = logLevel
+    }
+
+    /// Reads `MINZHENG_HOST`, `MINZHENG_PORT`, `MINZHENG_DATA_DIR`, `MINZHENG_SEED_DIR`, `MINZHENG_LOG_LEVEL`.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let port = value("MINZHENG_PORT") ?? "8080"
+        guard let portNumber = Int(port), (0...65535).contains(portNumber) else {
+            throw ConfigurationError("MINZHENG_PORT must be a port number, not \(port)")
+        }
+        let level = value("MINZHENG_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw ConfigurationError("MINZHENG_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue))")
+        }
+        self.init(
+            host: value("MINZHENG_HOST") ?? "127.0.0.1",
+            port: portNumber,
+            dataDirectory: URL(fileURLWithPath: value("MINZHENG_DATA_DIR") ?? "./data"),
+            seedDirectory: URL(fileURLWithPath: value("MINZHENG_SEED_DIR") ?? "./seed-data"),
+            logLevel: logLevel)
+    }
+
+    public var databasePath: String { dataDirectory.appendingPathComponent("minzheng.sqlite").path }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

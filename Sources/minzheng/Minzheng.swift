@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinzhengServer
+
+@main
+struct Minzheng: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "minzheng — the backend of the province's Internet + civil affairs services.",
+        subcommands: [Serve.self, Migrate.self, Seed.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Reads the configuration and sets up logging the same way for every command.
+func startup(_ label: String) throws -> (ServerConfiguration, Logger) {
+    let configuration = try ServerConfiguration()
+    var logger = Logger(label: label)
+    logger.logLevel = configuration.logLevel
+    return (configuration, logger)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate, seed and serve the API.")
+
+    func run() async throws {
+        let (configuration, logger) = try startup("minzheng.serve")
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date.")
+
+    func run() async throws {
+        let (configuration, logger) = try startup("minzheng.migrate")
+        _ = try Storage.open(configuration)
+        logger.info("database migrated", metadata: ["db.path": "\(configuration.databasePath)"])
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import the seed data (MINZHENG_SEED_DIR) unless already imported.")
+
+    func run() async throws {
+        let (configuration, logger) = try startup("minzheng.seed")
+        try await Storage.open(configuration).seed(from: configuration.seedDirectory, logger: logger)
+    }
+}
