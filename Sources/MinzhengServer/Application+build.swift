@@ -17,8 +17,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups)
+    var transport = SkippingTransport(router: router, skipping: [])
+    if configuration.renderedLookups {
+        let renderer = DirectoryRenderer()
+        renderer.prepare(lookups.catalog)
+        DirectoryRoutes(lookups: lookups, renderer: renderer).register(on: router)
+        transport = SkippingTransport(router: router, skipping: DirectoryRoutes.operations)
+    }
     try handler.registerHandlers(
-        on: router,
+        on: transport,
         configuration: Configuration(jsonEncodingOptions: [.withoutEscapingSlashes]),
         middlewares: [OpenAPIErrorMiddleware(logger: logger)])
 

@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
     /// Where the seed CSV files are read from.
     public var seedDirectory: URL
     public var logLevel: Logger.Level
+    /// Serve the directory look-ups from pre-encoded JSON (`DirectoryRoutes`) rather than the generated
+    /// handlers. Always on in service; tests turn it off to compare both.
+    public var renderedLookups = true
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, seedDirectory: URL,
                 logLevel: Logger.Level = .info) {

@@ -30,6 +30,8 @@ def main(source: Path, target: Path) -> None:
     functional = set()
     with open(source / "areas.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
+            if r["code"].endswith("00"):
+                continue  # cities without counties (东莞市 441900) repeat the city as its own county
             zone = functional_county(r["code"])
             if zone:
                 functional.add(r["code"])

@@ -103,6 +103,9 @@ public struct LookupCatalog: Sendable {
 
     public func resourceType(_ slug: String) -> ResourceType? { resourceTypes.first { $0.slug == slug } }
 
+    /// Every directory entry, in no particular order.
+    public var allEntries: [DirectoryEntry] { directories.values.flatMap(\.entries) }
+
     public func entryCount(of type: String) -> Int { directories[type]?.entries.count ?? 0 }
 
     public func entry(type: String, id: Int64) -> DirectoryEntry? { directories[type]?.entry(id: id) }
@@ -139,6 +142,7 @@ struct TypeDirectory: Sendable {
         var start = lowerBound { $0.divisionCode.rawValue >= prefix }
         let end = lowerBound { $0.divisionCode.rawValue >= prefix + ":" }  // ':' sorts right after '9'
         if let after = page.after {
+            guard DivisionCode(after.key) != nil else { throw .invalidParameter("cursor", "belongs to another kind of search") }
             start = max(start, lowerBound { ($0.divisionCode.rawValue, $0.id) > (after.key, after.id) })
         }
         guard start < end else { return Page(items: [], next: nil) }
@@ -160,7 +164,10 @@ struct TypeDirectory: Sendable {
     private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
         var afterMillimetres: Int64? = nil
         if let after = page.after {
-            guard let millimetres = Int64(after.key) else { throw .invalidParameter("cursor", "belongs to another kind of search") }
+            // Distance keys are written "m<millimetres>" so they cannot pass for a division code.
+            guard after.key.hasPrefix("m"), let millimetres = Int64(after.key.dropFirst()) else {
+                throw .invalidParameter("cursor", "belongs to another kind of search")
+            }
             afterMillimetres = millimetres
         }
         var hits: [(millimetres: Int64, entry: DirectoryEntry)] = []
@@ -178,7 +185,7 @@ struct TypeDirectory: Sendable {
         let items = hits.prefix(page.limit).map {
             DirectoryHit(entry: $0.entry, distanceMetres: ($0.millimetres + 500) / 1000)
         }
-        let next = hits.count > page.limit ? hits.prefix(page.limit).last.map { PageCursor(key: String($0.millimetres), id: $0.entry.id) } : nil
+        let next = hits.count > page.limit ? hits.prefix(page.limit).last.map { PageCursor(key: "m\($0.millimetres)", id: $0.entry.id) } : nil
         return Page(items: items, next: next)
     }
 

@@ -36,24 +36,10 @@ extension APIHandler {
 
     func searchDirectory(_ input: Operations.SearchDirectory.Input) async throws -> Operations.SearchDirectory.Output {
         let query = input.query
-        var search = DirectoryQuery(type: input.path._type)
-        search.division = try query.division.map { try Validate.divisionCode($0, parameter: "division") }
-        search.name = try query.q.map { try Validate.name($0, parameter: "q") }
-        if let near = query.near {
-            guard let point = GeoPoint(parsing: near) else {
-                throw DomainError.invalidParameter("near", "must be LAT,LNG in degrees, e.g. 32.0415,118.7781")
-            }
-            search.near = point
-        }
-        if let radius = query.radiusKm {
-            guard search.near != nil else { throw DomainError.invalidParameter("radius_km", "needs near") }
-            guard radius > 0, radius <= DirectoryQuery.maxRadiusKm else {
-                throw DomainError.invalidParameter("radius_km", "must be greater than 0 and at most \(Int(DirectoryQuery.maxRadiusKm))")
-            }
-            search.radiusMetres = radius * 1000
-        }
-        let page = try PageRequest.parse(limit: query.limit, cursor: query.cursor)
-        guard let found = try lookups.catalog.search(search, page: page) else {
+        let parameters = try DirectorySearchParameters(
+            type: input.path._type, division: query.division, q: query.q, near: query.near, radiusKm: query.radiusKm,
+            limit: query.limit, cursor: query.cursor)
+        guard let found = try lookups.catalog.search(parameters.query, page: parameters.page) else {
             throw DomainError.notFound("no resource type \(input.path._type)")
         }
         return .ok(.init(body: .json(.init(found))))
@@ -66,24 +52,5 @@ extension APIHandler {
             throw DomainError.notFound("no \(input.path._type) with id \(input.path.id)")
         }
         return .ok(.init(body: .json(.init(DirectoryHit(entry: entry, distanceMetres: nil)))))
-    }
-}
-
-/// Checks of query and path values shared by the handlers.
-enum Validate {
-    static let maxNameLength = 50
-
-    static func divisionCode(_ text: String, parameter: String) throws(DomainError) -> DivisionCode {
-        guard let code = DivisionCode(text) else {
-            throw .invalidParameter(parameter, "must be a division code of 2, 4, 6 or 9 digits, e.g. 3201")
-        }
-        return code
-    }
-
-    static func name(_ text: String, parameter: String) throws(DomainError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { throw .invalidParameter(parameter, "must not be empty") }
-        guard trimmed.count <= maxNameLength else { throw .invalidParameter(parameter, "must be at most \(maxNameLength) characters") }
-        return trimmed
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MinzhengServer
+import MinzhengTesting
+import NIOCore
+import Testing
+
+/// Runs `body` against the real application on a fresh SQLite file with the shipped seed data.
+func withApp(renderedLookups: Bool = true, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    let directory = try Fixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    configuration.renderedLookups = renderedLookups
+    let app = try await buildApplication(configuration, logger: logger)
+    try await app.test(.router, body)
+}
+
+extension TestClientProtocol {
+    /// GET `path` (non-ASCII is percent-encoded here) and return the response.
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["+"])) ?? path
+        return try await execute(uri: encoded, method: .get, headers: headers)
+    }
+
+    /// GET `path`, expect 200, decode the JSON body.
+    func getJSON<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        let response = try await get(path)
+        #expect(response.status == .ok, "GET \(path): \(String(buffer: response.body))")
+        return try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
+    }
+}
+
+struct ListPage<Item: Decodable>: Decodable {
+    let items: [Item]
+    let next_cursor: String?
+}
+
+struct DivisionBody: Decodable, Equatable {
+    let code: String
+    let name: String
+    let level: String
+    let parent_code: String?
+}
+
+struct EntryBody: Decodable {
+    struct Location: Decodable { let lat: Double; let lng: Double }
+    let id: Int64
+    let type: String
+    let name: String
+    let division_code: String
+    let address: String
+    let location: Location
+    let distance_m: Int64?
+}
+
+struct ProblemBody: Decodable {
+    let type: String
+    let title: String
+    let status: Int
+    let code: String
+    let detail: String?
+}
