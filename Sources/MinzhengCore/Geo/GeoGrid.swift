@@ -1,30 +1,43 @@
 import Foundation
 
-/// A fixed grid over latitude and longitude (0.1° cells, about 11 km): the positions of the points in each
-/// cell, so that a radius search reads only the cells its bounding box touches.
+/// A spatial index: points sorted by grid cell (0.02°, about 2 km), cells numbered row by row, so the cells
+/// of one latitude row that a search box touches are one contiguous run, found by binary search.
+/// A radius search reads only the points in the box around its circle.
 struct GeoGrid: Sendable {
-    private static let cellDegrees = 0.1
-    private struct Cell: Hashable { let lat: Int32, lng: Int32 }
-    private let cells: [Cell: [Int]]
+    private static let cellDegrees = 0.02
+    private static let columnsPerRow: Int64 = 20_000  // more than 360° / 0.02°
+
+    private let keys: [Int64]  // ascending
+    private let positions: [Int32]  // positions[i] is the point whose cell is keys[i]
 
     init(points: [GeoPoint]) {
-        var cells: [Cell: [Int]] = [:]
-        for (position, point) in points.enumerated() { cells[Self.cell(point.lat, point.lng), default: []].append(position) }
-        self.cells = cells
+        let sorted = points.enumerated().map { (Self.key(Self.row($1.lat), Self.column($1.lng)), Int32($0)) }.sorted { $0 < $1 }
+        keys = sorted.map(\.0)
+        positions = sorted.map(\.1)
     }
 
-    /// Positions of every point that may lie within `metres` of `centre` (a superset; the caller measures).
-    func candidates(near centre: GeoPoint, metres: Double) -> [Int] {
-        let box = centre.boundingBox(metres: metres)
-        let low = Self.cell(box.minLat, box.minLng), high = Self.cell(box.maxLat, box.maxLng)
+    /// Positions of the points inside `box` or in its border cells (a superset; the caller measures).
+    func candidates(in box: (minLat: Double, maxLat: Double, minLng: Double, maxLng: Double)) -> [Int] {
         var found: [Int] = []
-        for lat in low.lat...high.lat {
-            for lng in low.lng...high.lng { found.append(contentsOf: cells[Cell(lat: lat, lng: lng)] ?? []) }
+        let firstColumn = Self.column(box.minLng), lastColumn = Self.column(box.maxLng)
+        for row in Self.row(box.minLat)...Self.row(box.maxLat) {
+            let start = lowerBound(Self.key(row, firstColumn))
+            let end = lowerBound(Self.key(row, lastColumn) + 1)
+            for index in start..<end { found.append(Int(positions[index])) }
         }
         return found
     }
 
-    private static func cell(_ lat: Double, _ lng: Double) -> Cell {
-        Cell(lat: Int32((lat / cellDegrees).rounded(.down)), lng: Int32((lng / cellDegrees).rounded(.down)))
+    private static func row(_ lat: Double) -> Int64 { Int64((lat / cellDegrees).rounded(.down)) }
+    private static func column(_ lng: Double) -> Int64 { Int64(((lng + 180) / cellDegrees).rounded(.down)) }
+    private static func key(_ row: Int64, _ column: Int64) -> Int64 { row * columnsPerRow + column }
+
+    private func lowerBound(_ key: Int64) -> Int {
+        var low = 0, high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

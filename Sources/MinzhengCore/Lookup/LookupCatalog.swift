@@ -123,13 +123,18 @@ struct TypeDirectory: Sendable {
     private let positionByID: [Int64: Int]
     private let names: NameIndex
     private let grid: GeoGrid
+    /// Coordinates and ids by position, apart from the entries, so a radius search touches only numbers.
+    private let points: [GeoPoint]
+    private let ids: [Int64]
 
     init(entries: [DirectoryEntry]) {
         let sorted = entries.sorted { ($0.divisionCode.rawValue, $0.id) < ($1.divisionCode.rawValue, $1.id) }
         self.entries = sorted
         positionByID = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1.id, $0) })
         names = NameIndex(names: sorted.map(\.name))
-        grid = GeoGrid(points: sorted.map(\.location))
+        points = sorted.map(\.location)
+        ids = sorted.map(\.id)
+        grid = GeoGrid(points: points)
     }
 
     func entry(id: Int64) -> DirectoryEntry? { positionByID[id].map { entries[$0] } }
@@ -162,30 +167,37 @@ struct TypeDirectory: Sendable {
     }
 
     private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
-        var afterMillimetres: Int64? = nil
-        if let after = page.after {
+        var after: (millimetres: Int64, id: Int64)? = nil
+        if let cursor = page.after {
             // Distance keys are written "m<millimetres>" so they cannot pass for a division code.
-            guard after.key.hasPrefix("m"), let millimetres = Int64(after.key.dropFirst()) else {
+            guard cursor.key.hasPrefix("m"), let millimetres = Int64(cursor.key.dropFirst()) else {
                 throw .invalidParameter("cursor", "belongs to another kind of search")
             }
-            afterMillimetres = millimetres
+            after = (millimetres, cursor.id)
         }
-        var hits: [(millimetres: Int64, entry: DirectoryEntry)] = []
-        for position in grid.candidates(near: centre, metres: query.radiusMetres) {
-            let entry = entries[position]
-            if let division = query.division, !division.contains(entry.divisionCode) { continue }
-            if let name = query.name, !entry.name.contains(name) { continue }
-            let metres = centre.distance(to: entry.location)
+        let box = centre.boundingBox(metres: query.radiusMetres)
+        // The page plus one, nearest first, kept sorted while the candidates stream by: a page is at most
+        // 101 items, while a dense district can have thousands within the radius.
+        let wanted = page.limit + 1
+        var nearest: [(millimetres: Int64, id: Int64, position: Int)] = []
+        nearest.reserveCapacity(wanted + 1)
+        for position in grid.candidates(in: box) {
+            let point = points[position]
+            guard point.lat >= box.minLat, point.lat <= box.maxLat, point.lng >= box.minLng, point.lng <= box.maxLng else { continue }
+            let metres = centre.distance(to: point)
             guard metres <= query.radiusMetres else { continue }
-            let millimetres = Int64((metres * 1000).rounded())
-            if let afterMillimetres, let after = page.after, (millimetres, entry.id) <= (afterMillimetres, after.id) { continue }
-            hits.append((millimetres, entry))
+            let key = (millimetres: Int64((metres * 1000).rounded()), id: ids[position])
+            if let after, key <= after { continue }
+            if nearest.count == wanted, let last = nearest.last, key >= (last.millimetres, last.id) { continue }
+            if let division = query.division, !division.contains(entries[position].divisionCode) { continue }
+            if let name = query.name, !entries[position].name.contains(name) { continue }
+            let index = nearest.firstIndex { (key.millimetres, key.id) < ($0.millimetres, $0.id) } ?? nearest.endIndex
+            nearest.insert((key.millimetres, key.id, position), at: index)
+            if nearest.count > wanted { nearest.removeLast() }
         }
-        hits.sort { ($0.millimetres, $0.entry.id) < ($1.millimetres, $1.entry.id) }
-        let items = hits.prefix(page.limit).map {
-            DirectoryHit(entry: $0.entry, distanceMetres: ($0.millimetres + 500) / 1000)
-        }
-        let next = hits.count > page.limit ? hits.prefix(page.limit).last.map { PageCursor(key: "m\($0.millimetres)", id: $0.entry.id) } : nil
+        let shown = nearest.prefix(page.limit)
+        let items = shown.map { DirectoryHit(entry: entries[$0.position], distanceMetres: ($0.millimetres + 500) / 1000) }
+        let next = nearest.count > page.limit ? shown.last.map { PageCursor(key: "m\($0.millimetres)", id: $0.id) } : nil
         return Page(items: items, next: next)
     }
 
