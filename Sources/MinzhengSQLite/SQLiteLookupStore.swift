@@ -46,6 +46,15 @@ public struct SQLiteLookupStore: LookupStore, SeedStore {
         }
     }
 
+    public func calendarDays() async throws -> [CalendarDay] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT date, kind, name FROM calendar_days ORDER BY date").compactMap { row in
+                guard let date = LocalDate(iso: row["date"] as String), let kind = WorkCalendar.DayKind(rawValue: row["kind"]) else { return nil }
+                return CalendarDay(date: date, kind: kind, name: row["name"])
+            }
+        }
+    }
+
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
@@ -87,6 +96,13 @@ public struct SQLiteLookupStore: LookupStore, SeedStore {
                     item.location.lng, item.phone, item.openingHours, services,
                     item.updatedAt.formatted(.iso8601),
                 ])
+            }
+            let day = try db.cachedStatement(sql: """
+                INSERT INTO calendar_days (date, kind, name) VALUES (?, ?, ?)
+                ON CONFLICT(date) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                """)
+            for item in seed.calendar {
+                try day.execute(arguments: [item.date.description, item.kind.rawValue, item.name])
             }
             try db.execute(sql: "INSERT INTO seed_imports (checksum, imported_at) VALUES (?, ?)",
                            arguments: [seed.checksum, Date().formatted(.iso8601)])

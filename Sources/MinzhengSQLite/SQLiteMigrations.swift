@@ -39,6 +39,120 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0002 booking, identity, audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE calendar_days (
+                    date TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+                    name TEXT NOT NULL DEFAULT ''
+                ) WITHOUT ROWID;
+
+                CREATE TABLE api_clients (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE citizen_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    client_id INTEGER NOT NULL REFERENCES api_clients(id),
+                    subject TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE staff (
+                    id INTEGER PRIMARY KEY,
+                    username TEXT NOT NULL UNIQUE,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('clerk', 'manager', 'admin')),
+                    division_code TEXT NOT NULL REFERENCES divisions(code),
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE staff_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    staff_id INTEGER NOT NULL REFERENCES staff(id),
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+
+                -- One row per (office, day, period, service) that has been booked or given a capacity.
+                -- The CHECK is the last line of defence: no write can ever leave a slot overbooked.
+                CREATE TABLE slots (
+                    office_id INTEGER NOT NULL REFERENCES directory_entries(id),
+                    date TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    capacity INTEGER NOT NULL CHECK (capacity >= 0),
+                    booked INTEGER NOT NULL DEFAULT 0 CHECK (booked >= 0 AND booked <= capacity),
+                    PRIMARY KEY (office_id, date, period, service)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE office_days (
+                    office_id INTEGER NOT NULL REFERENCES directory_entries(id),
+                    date TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('closed', 'open')),
+                    reason TEXT NOT NULL,
+                    PRIMARY KEY (office_id, date)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE bookings (
+                    id TEXT PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    client_id INTEGER NOT NULL REFERENCES api_clients(id),
+                    subject TEXT NOT NULL,
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('confirmed', 'cancelled', 'cancelled_by_office', 'checked_in', 'no_show')),
+                    divorce_application_id TEXT REFERENCES bookings(id),
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    FOREIGN KEY (office_id, date, period, service) REFERENCES slots(office_id, date, period, service)
+                ) WITHOUT ROWID;
+                CREATE INDEX bookings_owner ON bookings(client_id, subject, created_at);
+                CREATE INDEX bookings_day ON bookings(office_id, date, status);
+
+                -- Personal data encrypted (AES-GCM), masked copies for display, a keyed hash for equality.
+                CREATE TABLE booking_applicants (
+                    booking_id TEXT NOT NULL REFERENCES bookings(id),
+                    position INTEGER NOT NULL,
+                    id_hash TEXT NOT NULL,
+                    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                    booking_date TEXT NOT NULL,
+                    name_sealed BLOB NOT NULL,
+                    id_sealed BLOB NOT NULL,
+                    phone_sealed BLOB NOT NULL,
+                    name_masked TEXT NOT NULL,
+                    id_masked TEXT NOT NULL,
+                    phone_masked TEXT NOT NULL,
+                    PRIMARY KEY (booking_id, position)
+                ) WITHOUT ROWID;
+                -- One active booking per person, across all offices.
+                CREATE UNIQUE INDEX one_active_booking_per_person ON booking_applicants(id_hash) WHERE active = 1;
+                CREATE INDEX booking_applicants_person ON booking_applicants(id_hash);
+
+                CREATE TABLE idempotency_keys (
+                    client_id INTEGER NOT NULL,
+                    subject TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (client_id, subject, key)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at REAL NOT NULL,
+                    staff_id INTEGER NOT NULL REFERENCES staff(id),
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    before TEXT,
+                    after TEXT,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

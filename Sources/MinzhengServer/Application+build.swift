@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import MinzhengAPI
@@ -5,18 +6,41 @@ import MinzhengCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 
+/// The service's parts, wired once from the configuration. `minzheng serve`, the admin commands and the
+/// tests share it.
+public struct Services: Sendable {
+    public let storage: Storage
+    public let lookups: LookupService
+    public let identity: IdentityService
+    public let bookings: BookingService
+    public let schedule: OfficeSchedule
+
+    /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
+    public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
+        let storage = try Storage.open(configuration)
+        try await storage.seed(from: configuration.seedDirectory, logger: logger)
+        let lookups = LookupService(store: storage.lookups)
+        try await lookups.reload()
+        let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
+        let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
+        let schedule = OfficeSchedule.standard
+        let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, schedule: schedule, now: now)
+        return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
+                        bookings: bookings, schedule: schedule)
+    }
+}
+
 /// Builds the whole service: storage migrated and seeded, look-ups loaded, routes registered.
-/// `minzheng serve` and the tests share it.
-public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    let storage = try Storage.open(configuration)
-    try await storage.seed(from: configuration.seedDirectory, logger: logger)
-    let lookups = LookupService(store: storage.lookups)
-    try await lookups.reload()
+public func buildApplication(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> some ApplicationProtocol {
+    let services = try await Services.start(configuration, logger: logger, now: now)
+    let lookups = services.lookups
 
     let router = Router()
     router.add(middleware: ProblemMiddleware(logger: logger))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
-    let handler = APIHandler(lookups: lookups)
+    let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings, schedule: services.schedule)
     var transport = SkippingTransport(router: router, skipping: [])
     if configuration.renderedLookups {
         let renderer = DirectoryRenderer()

@@ -13,6 +13,10 @@ public struct ServerConfiguration: Sendable {
     /// Serve the directory look-ups from pre-encoded JSON (`DirectoryRoutes`) rather than the generated
     /// handlers. Always on in service; tests turn it off to compare both.
     public var renderedLookups = true
+    /// Base64 of the 32-byte master key for personal data (`MINZHENG_SECRET_KEY`); nil: a key file in the data directory.
+    public var secretKey: String?
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes = 64 * 1024
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, seedDirectory: URL,
                 logLevel: Logger.Level = .info) {
@@ -23,7 +27,8 @@ public struct ServerConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Reads `MINZHENG_HOST`, `MINZHENG_PORT`, `MINZHENG_DATA_DIR`, `MINZHENG_SEED_DIR`, `MINZHENG_LOG_LEVEL`.
+    /// Reads `MINZHENG_HOST`, `MINZHENG_PORT`, `MINZHENG_DATA_DIR`, `MINZHENG_SEED_DIR`, `MINZHENG_LOG_LEVEL`,
+    /// `MINZHENG_SECRET_KEY`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let port = value("MINZHENG_PORT") ?? "8080"
@@ -40,6 +45,7 @@ public struct ServerConfiguration: Sendable {
             dataDirectory: URL(fileURLWithPath: value("MINZHENG_DATA_DIR") ?? "./data"),
             seedDirectory: URL(fileURLWithPath: value("MINZHENG_SEED_DIR") ?? "./seed-data"),
             logLevel: logLevel)
+        secretKey = value("MINZHENG_SECRET_KEY")
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("minzheng.sqlite").path }

@@ -7,13 +7,15 @@ import MinzhengSQLite
 public struct Storage: Sendable {
     public let lookups: any LookupStore
     public let seeds: any SeedStore
+    public let bookings: any BookingStore
+    public let identities: any IdentityStore
 
     /// Opens (and migrates) the SQLite database in the data directory.
     public static func open(_ configuration: ServerConfiguration) throws -> Storage {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: configuration.databasePath)
-        let store = SQLiteLookupStore(database)
-        return Storage(lookups: store, seeds: store)
+        let lookups = SQLiteLookupStore(database)
+        return Storage(lookups: lookups, seeds: lookups, bookings: SQLiteBookingStore(database), identities: SQLiteIdentityStore(database))
     }
 
     /// Imports the seed files unless this very set was imported before.
@@ -23,5 +25,31 @@ public struct Storage: Sendable {
         logger.info(wrote ? "seed data imported" : "seed data already current", metadata: [
             "seed.divisions": "\(seed.divisions.count)", "seed.entries": "\(seed.entries.count)",
         ])
+    }
+}
+
+/// The master key for personal data: `MINZHENG_SECRET_KEY` (base64 of 32 bytes), else `secret.key` in the
+/// data directory, made on first start with owner-only permissions.
+enum SecretKey {
+    static func load(_ configuration: ServerConfiguration) throws -> Data {
+        if let text = configuration.secretKey {
+            guard let key = Data(base64Encoded: text), key.count == 32 else {
+                throw ConfigurationError("MINZHENG_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)")
+            }
+            return key
+        }
+        let file = configuration.dataDirectory.appendingPathComponent("secret.key")
+        if let stored = try? Data(contentsOf: file) {
+            let text = String(decoding: stored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let key = Data(base64Encoded: text), key.count == 32 else {
+                throw ConfigurationError("\(file.path) is not a base64 key of 32 bytes")
+            }
+            return key
+        }
+        let key = PersonalDataCipher.generateMasterKey()
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(key.base64EncodedString().utf8), attributes: [.posixPermissions: 0o600])
+        else { throw ConfigurationError("cannot write \(file.path)") }
+        return key
     }
 }

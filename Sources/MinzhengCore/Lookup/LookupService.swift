@@ -35,3 +35,10 @@ public final class LookupService: Sendable {
         do { try await store.ping() } catch { throw .unavailable("the database cannot be reached") }
     }
 }
+
+extension LookupService: OfficeDirectory {
+    /// Every marriage registry of the directory is a bookable office.
+    public func registry(_ id: Int64) -> RegistryOffice? {
+        catalog.entry(type: "marriage-registry", id: id).map { RegistryOffice(id: $0.id, name: $0.name, division: $0.divisionCode) }
+    }
+}

@@ -4,6 +4,7 @@ public protocol LookupStore: Sendable {
     func divisions() async throws -> [Division]
     func resourceTypes() async throws -> [ResourceType]
     func directoryEntries() async throws -> [DirectoryEntry]
+    func calendarDays() async throws -> [CalendarDay]
     /// Throws when the database cannot be reached.
     func ping() async throws
 }

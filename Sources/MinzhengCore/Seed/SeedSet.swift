@@ -7,16 +7,19 @@ public struct SeedSet: Sendable {
     public let divisions: [Division]
     public let resourceTypes: [ResourceType]
     public let entries: [DirectoryEntry]
+    /// Statutory holidays and make-up working days.
+    public let calendar: [CalendarDay]
     public let checksum: String
 
-    public init(divisions: [Division], resourceTypes: [ResourceType], entries: [DirectoryEntry], checksum: String) {
+    public init(divisions: [Division], resourceTypes: [ResourceType], entries: [DirectoryEntry], calendar: [CalendarDay], checksum: String) {
         self.divisions = divisions
         self.resourceTypes = resourceTypes
         self.entries = entries
+        self.calendar = calendar
         self.checksum = checksum
     }
 
-    public static let fileNames = ["divisions.csv", "resource-types.csv", "directory.csv"]
+    public static let fileNames = ["divisions.csv", "resource-types.csv", "directory.csv", "calendar.csv"]
 
     /// Reads the seed files in `directory`. Every row is checked; the first bad one stops the load.
     public static func load(from directory: URL) throws -> SeedSet {
@@ -32,7 +35,8 @@ public struct SeedSet: Sendable {
         let divisions = try parseDivisions(texts["divisions.csv"] ?? "")
         let types = try parseResourceTypes(texts["resource-types.csv"] ?? "")
         let entries = try parseEntries(texts["directory.csv"] ?? "", divisions: Set(divisions.map(\.code)), types: Set(types.map(\.slug)))
-        return SeedSet(divisions: divisions, resourceTypes: types, entries: entries, checksum: checksum)
+        let calendar = try parseCalendar(texts["calendar.csv"] ?? "")
+        return SeedSet(divisions: divisions, resourceTypes: types, entries: entries, calendar: calendar, checksum: checksum)
     }
 
     static func parseDivisions(_ text: String) throws -> [Division] {
@@ -49,6 +53,15 @@ public struct SeedSet: Sendable {
                 throw SeedError(file: "resource-types.csv", line: line, reason: "slug and name are required")
             }
             return ResourceType(slug: slug, name: name)
+        }
+    }
+
+    static func parseCalendar(_ text: String) throws -> [CalendarDay] {
+        try records("calendar.csv", text).map { line, row in
+            guard let date = LocalDate(iso: row["date"] ?? ""), let kind = WorkCalendar.DayKind(rawValue: row["kind"] ?? "") else {
+                throw SeedError(file: "calendar.csv", line: line, reason: "date must be YYYY-MM-DD and kind holiday or workday")
+            }
+            return CalendarDay(date: date, kind: kind, name: row["name"] ?? "")
         }
     }
 
@@ -74,6 +87,19 @@ public struct SeedSet: Sendable {
 
     private static func records(_ file: String, _ text: String) throws -> [(line: Int, values: [String: String])] {
         do { return try CSVTable(parsing: text).records() } catch { throw SeedError(file: file, line: error.line, reason: error.reason) }
+    }
+}
+
+/// A day the calendar treats specially: a statutory holiday or a make-up working day.
+public struct CalendarDay: Sendable, Equatable {
+    public let date: LocalDate
+    public let kind: WorkCalendar.DayKind
+    public let name: String
+
+    public init(date: LocalDate, kind: WorkCalendar.DayKind, name: String) {
+        self.date = date
+        self.kind = kind
+        self.name = name
     }
 }
 

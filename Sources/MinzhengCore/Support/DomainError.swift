@@ -14,6 +14,8 @@ public struct DomainError: Error, Sendable, Equatable {
         case conflict
         /// Well-formed but against a rule (422).
         case unprocessable
+        /// The request body is too large (413).
+        case payloadTooLarge
         /// Too many requests (429).
         case rateLimited
         /// The service cannot answer now (503).

@@ -6,6 +6,11 @@ import MinzhengCore
 /// (`OpenAPIErrorMiddleware`), so every endpoint words the same error the same way.
 struct APIHandler: APIProtocol {
     let lookups: LookupService
+    let identity: IdentityService
+    let bookings: BookingService
+    let schedule: OfficeSchedule
+
+    var caller: Caller { RequestCaller.current }
 }
 
 extension APIHandler {

@@ -46,6 +46,7 @@ extension DomainError.Kind {
         case .notFound: 404
         case .conflict: 409
         case .unprocessable: 422
+        case .payloadTooLarge: 413
         case .rateLimited: 429
         case .unavailable: 503
         }

@@ -1,0 +1,121 @@
+import Foundation
+
+/// The rules a booking must pass before it may take a place. Pure functions; `BookingService` applies them.
+public struct BookingRules: Sendable {
+    /// Bookable from `minDaysAhead` to `maxDaysAhead` days ahead; booking for day D closes at `closingHour` on D-1.
+    public var minDaysAhead = 1
+    public var maxDaysAhead = 30
+    public var closingHour = 15
+    /// Minimum ages for marriage at the appointment date (Civil Code art. 1047).
+    public var minimumMarriageAge: [IDNumber.Sex: Int] = [.male: 22, .female: 20]
+    /// No-show policy: `noShowCount` no-shows within `noShowWindowDays` bar new bookings for `barDays`.
+    public var noShowCount = 2
+    public var noShowWindowDays = 30
+    public var barDays = 15
+    /// The divorce certificate is collected in days 31-60 after the application was accepted (Civil Code art. 1077).
+    public var coolingOffDays = 30
+    public var collectionDays = 30
+
+    public init() {}
+
+    // MARK: The window
+
+    /// Whether a booking for `date` may be made at `now`.
+    public func isInsideWindow(_ date: LocalDate, now: Date) -> Bool {
+        let today = LocalDate.today(at: now)
+        guard date >= today.adding(days: minDaysAhead), date <= today.adding(days: maxDaysAhead) else { return false }
+        return now < date.adding(days: -1).instant(hour: closingHour)
+    }
+
+    public func checkWindow(_ date: LocalDate, now: Date) throws(DomainError) {
+        guard isInsideWindow(date, now: now) else {
+            throw .init(.unprocessable, code: "outside_booking_window", title: "该日期不在可预约时间范围内",
+                        detail: "bookings open \(minDaysAhead) to \(maxDaysAhead) days ahead and close at \(closingHour):00 the day before")
+        }
+    }
+
+    // MARK: Applicants
+
+    /// Checks ID numbers, names, phones, the number and sexes of applicants and, for marriage, their ages.
+    public func checkApplicants(_ inputs: [ApplicantInput], service: MarriageService, date: LocalDate, today: LocalDate) throws(DomainError) -> [Applicant] {
+        guard inputs.count == service.applicantCount else {
+            throw Self.applicantsInvalid("\(service.rawValue) needs \(service.applicantCount) applicant(s), got \(inputs.count)")
+        }
+        var applicants: [Applicant] = []
+        for (index, input) in inputs.enumerated() {
+            let id: IDNumber
+            do { id = try IDNumber(input.idNumber, today: today) } catch {
+                throw .init(.unprocessable, code: "invalid_id_number", title: "身份证号码有误",
+                            detail: "applicants[\(index)].id_number: \(Self.describe(error))")
+            }
+            let name = input.name.trimmingCharacters(in: .whitespaces)
+            guard (1...30).contains(name.count), !name.contains(where: { $0.isNewline }) else {
+                throw Self.applicantsInvalid("applicants[\(index)].name must be 1 to 30 characters")
+            }
+            guard Self.isMobileNumber(input.phone) else {
+                throw Self.applicantsInvalid("applicants[\(index)].phone must be an 11-digit mainland mobile number")
+            }
+            applicants.append(Applicant(name: name, idNumber: id, phone: input.phone))
+        }
+        if applicants.count == 2 {
+            guard applicants[0].idNumber != applicants[1].idNumber else { throw Self.applicantsInvalid("the two applicants are the same person") }
+            guard applicants[0].idNumber.sex != applicants[1].idNumber.sex else {
+                throw Self.applicantsInvalid("a marriage is registered between one man and one woman")
+            }
+        }
+        if service == .marriage {
+            for applicant in applicants {
+                let minimum = minimumMarriageAge[applicant.idNumber.sex] ?? 0
+                guard applicant.idNumber.age(on: date) >= minimum else {
+                    throw .init(.unprocessable, code: "underage", title: "未达到法定婚龄",
+                                detail: "the \(applicant.idNumber.sex.rawValue) applicant is under \(minimum) on \(date)")
+                }
+            }
+        }
+        return applicants
+    }
+
+    static func applicantsInvalid(_ detail: String) -> DomainError {
+        .init(.unprocessable, code: "applicants_invalid", title: "申请人信息不符合要求", detail: detail)
+    }
+
+    static func describe(_ problem: IDNumber.Problem) -> String {
+        switch problem {
+        case .length: "must be 18 characters"
+        case .character: "must be 17 digits and a digit or X"
+        case .birthDate: "the birth date is impossible or in the future"
+        case .checksum: "the check character does not match"
+        }
+    }
+
+    static func isMobileNumber(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 11 && bytes[0] == UInt8(ascii: "1") && bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    // MARK: Divorce cooling-off
+
+    /// The days a `divorce_certificate` may be booked, for an application accepted on `accepted`: from day 31
+    /// to day 60 counted from the day after acceptance; a last day that is not a working day moves to the next one.
+    public func certificateWindow(acceptedOn accepted: LocalDate, calendar: WorkCalendar) -> ClosedRange<LocalDate> {
+        let first = accepted.adding(days: coolingOffDays + 1)
+        let last = calendar.workingDay(onOrAfter: accepted.adding(days: coolingOffDays + collectionDays))
+        return first...last
+    }
+
+    // MARK: No-shows
+
+    /// The first day a person with these no-show dates may book again, or nil when not barred.
+    public func barredUntil(noShows: [LocalDate]) -> LocalDate? {
+        let sorted = noShows.sorted()
+        var until: LocalDate? = nil
+        for (index, day) in sorted.enumerated() {
+            let recent = sorted[...index].filter { $0 > day.adding(days: -noShowWindowDays) }
+            if recent.count >= noShowCount {
+                let end = day.adding(days: barDays + 1)
+                until = until.map { max($0, end) } ?? end
+            }
+        }
+        return until
+    }
+}

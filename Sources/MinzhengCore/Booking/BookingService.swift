@@ -1,0 +1,345 @@
+import Foundation
+
+/// A marriage registry as the booking flow needs it.
+public struct RegistryOffice: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let division: DivisionCode
+
+    public init(id: Int64, name: String, division: DivisionCode) {
+        self.id = id
+        self.name = name
+        self.division = division
+    }
+}
+
+/// Finds registry offices (the directory's marriage registries).
+public protocol OfficeDirectory: Sendable {
+    func registry(_ id: Int64) -> RegistryOffice?
+}
+
+/// One day of an office's calendar as citizens and staff see it.
+public struct DayAvailability: Sendable, Equatable {
+    public struct PeriodAvailability: Sendable, Equatable {
+        public let period: OfficeSchedule.Period
+        public let capacity: Int
+        public let booked: Int
+        public var remaining: Int { max(0, capacity - booked) }
+    }
+
+    public let date: LocalDate
+    /// Bookable now: inside the booking window and the office works that day.
+    public let open: Bool
+    /// The office works that day (whether or not it can still be booked).
+    public let officeWorks: Bool
+    public let periods: [PeriodAvailability]
+}
+
+/// What a citizen asks to book.
+public struct BookingRequest: Sendable, Equatable {
+    public let officeID: Int64
+    public let date: String
+    public let period: String
+    public let service: String
+    public let applicants: [ApplicantInput]
+    public let divorceApplicationID: String?
+
+    public init(officeID: Int64, date: String, period: String, service: String, applicants: [ApplicantInput], divorceApplicationID: String?) {
+        self.officeID = officeID
+        self.date = date
+        self.period = period
+        self.service = service
+        self.applicants = applicants
+        self.divorceApplicationID = divorceApplicationID
+    }
+}
+
+/// The booking use-cases: citizens' booking flow and staff's office management. Rules come from
+/// `BookingRules`; every write goes through `BookingStore` in one transaction.
+public struct BookingService: Sendable {
+    public static let maxRangeDays = 62
+
+    let store: any BookingStore
+    let offices: any OfficeDirectory
+    let calendar: WorkCalendar
+    let cipher: PersonalDataCipher
+    let rules: BookingRules
+    let schedule: OfficeSchedule
+    let now: @Sendable () -> Date
+
+    public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
+                rules: BookingRules = BookingRules(), schedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.offices = offices
+        self.calendar = calendar
+        self.cipher = cipher
+        self.rules = rules
+        self.schedule = schedule
+        self.now = now
+    }
+
+    // MARK: Citizens
+
+    public func availability(officeID: Int64, service: String, from: String, to: String) async throws -> [DayAvailability] {
+        let office = try registry(officeID)
+        let service = try Self.service(service)
+        let range = try Self.dateRange(from: from, to: to)
+        return try await days(of: office, service: service, range: range)
+    }
+
+    public func book(_ request: BookingRequest, for session: CitizenSession, idempotencyKey: String?) async throws -> BookingCreation {
+        let at = now()
+        let today = LocalDate.today(at: at)
+        let office = try registry(request.officeID)
+        let service = try Self.service(request.service)
+        let date = try Self.date(request.date, "date")
+        guard schedule.period(named: request.period) != nil else {
+            throw DomainError.invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
+        }
+        let applicants = try rules.checkApplicants(request.applicants, service: service, date: date, today: today)
+        if let key = idempotencyKey {
+            guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
+        }
+        let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }
+        // A retry with the same key is answered before any rule that time may have changed since.
+        let claim = idempotencyKey.map {
+            IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
+        }
+        if let claim, let replay = try await store.replay(claim) { return .replayed(replay) }
+
+        try rules.checkWindow(date, now: at)
+        guard try await isWorking(office, date) else { throw BookingErrors.officeClosed }
+        try await checkNoShowBar(idHashes, today: today)
+        if service == .divorceCertificate {
+            try await checkCoolingOff(request.divorceApplicationID, idHashes: idHashes, date: date)
+        } else if request.divorceApplicationID != nil {
+            throw DomainError.invalidParameter("divorce_application_id", "only a divorce_certificate booking refers to an application")
+        }
+
+        let sealed = try applicants.map { applicant in
+            SealedApplicant(
+                name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),
+                idHash: cipher.lookupHash(applicant.idNumber.value), masked: MaskedApplicant(applicant))
+        }
+        let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
+        for attempt in 1...3 {
+            let draft = BookingDraft(
+                id: UUID().uuidString.lowercased(), code: CheckInCode.random(), owner: session.owner, slot: slot,
+                defaultCapacity: schedule.capacity(for: service), applicants: sealed,
+                divorceApplicationID: request.divorceApplicationID, now: at, today: today)
+            do {
+                return try await store.create(draft, idempotency: claim)
+            } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
+                continue  // two bookings drew the same check-in code: draw again
+            }
+        }
+        throw BookingErrors.codeTaken
+    }
+
+    public func bookings(of session: CitizenSession, page: PageRequest) async throws -> Page<Booking> {
+        try await store.bookings(owner: session.owner, page: page)
+    }
+
+    /// A booking of this citizen; anyone else's is "not found".
+    public func booking(_ id: String, of session: CitizenSession) async throws -> Booking {
+        guard let booking = try await store.booking(id: id), booking.owner == session.owner else { throw BookingErrors.bookingNotFound(id) }
+        return booking
+    }
+
+    public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
+        try await store.cancel(id: id, owner: session.owner, now: now())
+    }
+
+    public func reschedule(_ id: String, of session: CitizenSession, date: String, period: String) async throws -> Booking {
+        let at = now()
+        let current = try await booking(id, of: session)
+        guard current.status == .confirmed else { throw BookingErrors.notConfirmed }
+        let office = try registry(current.slot.officeID)
+        let day = try Self.date(date, "date")
+        guard schedule.period(named: period) != nil else {
+            throw DomainError.invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
+        }
+        try rules.checkWindow(day, now: at)
+        guard try await isWorking(office, day) else { throw BookingErrors.officeClosed }
+        if current.slot.service == .divorceCertificate, let applicationID = current.divorceApplicationID,
+            let accepted = try await store.acceptedDivorceApplication(id: applicationID, idHashes: nil) {
+            let window = rules.certificateWindow(acceptedOn: accepted, calendar: calendar)
+            guard window.contains(day) else { throw BookingErrors.coolingOff(window) }
+        }
+        let slot = SlotKey(officeID: office.id, date: day, period: period, service: current.slot.service)
+        return try await store.reschedule(id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at)
+    }
+
+    // MARK: Staff
+
+    /// Booked and capacity per day and period, for any service, as the utilisation view shows it.
+    public func utilisation(officeID: Int64, service: String, from: String, to: String, by staff: StaffMember) async throws -> [DayAvailability] {
+        let office = try registry(officeID, for: staff)
+        return try await days(of: office, service: try Self.service(service), range: try Self.dateRange(from: from, to: to))
+    }
+
+    public func setCapacity(officeID: Int64, from: String, to: String, period: String?, service: String, capacity: Int,
+                            by staff: StaffMember) async throws {
+        let office = try registry(officeID, for: staff)
+        let service = try Self.service(service)
+        let range = try Self.dateRange(from: from, to: to)
+        guard (0...500).contains(capacity) else { throw DomainError.invalidParameter("capacity", "must be 0 to 500") }
+        let periods: [String]
+        if let period {
+            guard schedule.period(named: period) != nil else { throw DomainError.invalidParameter("period", "is not a period of this office") }
+            periods = [period]
+        } else {
+            periods = schedule.periods.map(\.name)
+        }
+        let dates = (0...range.lowerBound.days(until: range.upperBound)).map { range.lowerBound.adding(days: $0) }
+        let audit = AuditRecord(staffID: staff.id, action: "capacity.set", target: "office:\(office.id)", at: now(),
+                                after: #"{"from":"\#(range.lowerBound)","to":"\#(range.upperBound)","periods":"\#(periods.joined(separator: ","))","service":"\#(service.rawValue)","capacity":\#(capacity)}"#)
+        try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit)
+    }
+
+    public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
+        let office = try registry(officeID, for: staff)
+        let day = try Self.date(date, "date")
+        let reason = try Self.reason(reason)
+        guard day >= LocalDate.today(at: now()) else { throw DomainError.invalidParameter("date", "must not be in the past") }
+        let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
+                                after: Self.json(["date": day.description, "reason": reason]))
+        return try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
+    }
+
+    public func openDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws {
+        let office = try registry(officeID, for: staff)
+        let day = try Self.date(date, "date")
+        let reason = try Self.reason(reason)
+        let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
+                                after: Self.json(["date": day.description, "reason": reason]))
+        try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit)
+    }
+
+    public func roster(officeID: Int64, date: String, by staff: StaffMember) async throws -> [Booking] {
+        let office = try registry(officeID, for: staff)
+        return try await store.roster(officeID: office.id, date: try Self.date(date, "date"))
+    }
+
+    /// Check-in (`.checkedIn`) or no-show (`.noShow`) by the booking's code, at an office of the staff member's division.
+    public func finish(code: String, as status: BookingStatus, by staff: StaffMember) async throws -> Booking {
+        let code = code.uppercased()
+        guard let booking = try await store.booking(code: code), let office = offices.registry(booking.slot.officeID),
+            staff.mayManage(office.division)
+        else { throw BookingErrors.bookingNotFound(code) }
+        guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+        if status == .noShow, booking.slot.date > LocalDate.today(at: now()) {
+            throw DomainError(.conflict, code: "too_early", title: "预约日期未到", detail: "a no-show can be recorded on or after the booking's day")
+        }
+        let audit = AuditRecord(staffID: staff.id, action: status == .checkedIn ? "booking.check_in" : "booking.no_show",
+                                target: "booking:\(booking.id)", at: now(), before: Self.json(["status": booking.status.rawValue]),
+                                after: Self.json(["status": status.rawValue]))
+        return try await store.transition(id: booking.id, to: status, audit: audit)
+    }
+
+    // MARK: Helpers
+
+    private func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
+        guard let office = offices.registry(id) else { throw BookingErrors.officeNotFound(id) }
+        return office
+    }
+
+    /// An office the staff member may act on; any other is "not found".
+    private func registry(_ id: Int64, for staff: StaffMember) throws(DomainError) -> RegistryOffice {
+        let office = try registry(id)
+        guard staff.mayManage(office.division) else { throw BookingErrors.officeNotFound(id) }
+        return office
+    }
+
+    private func isWorking(_ office: RegistryOffice, _ date: LocalDate) async throws -> Bool {
+        let overrides = try await store.officeDays(officeID: office.id, from: date, to: date)
+        return isWorking(date, override: overrides[date])
+    }
+
+    private func isWorking(_ date: LocalDate, override: OfficeDayOverride?) -> Bool {
+        switch override {
+        case .closed: false
+        case .open: true
+        case nil: calendar.isWorkingDay(date)
+        }
+    }
+
+    private func days(of office: RegistryOffice, service: MarriageService, range: ClosedRange<LocalDate>) async throws -> [DayAvailability] {
+        let at = now()
+        async let usage = store.usage(officeID: office.id, from: range.lowerBound, to: range.upperBound)
+        async let overrides = store.officeDays(officeID: office.id, from: range.lowerBound, to: range.upperBound)
+        let (used, exceptions) = try await (usage, overrides)
+        return (0...range.lowerBound.days(until: range.upperBound)).map { offset in
+            let date = range.lowerBound.adding(days: offset)
+            let works = isWorking(date, override: exceptions[date])
+            let slots = used[date] ?? []
+            let periods = schedule.periods.map { period in
+                let slot = slots.first { $0.period == period.name && $0.service == service }
+                return DayAvailability.PeriodAvailability(
+                    period: period, capacity: works ? slot?.capacity ?? schedule.capacity(for: service) : 0, booked: slot?.booked ?? 0)
+            }
+            return DayAvailability(date: date, open: works && rules.isInsideWindow(date, now: at), officeWorks: works, periods: periods)
+        }
+    }
+
+    private func checkNoShowBar(_ idHashes: [String], today: LocalDate) async throws {
+        let since = today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1))
+        for (_, days) in try await store.noShowDates(idHashes: idHashes, since: since) {
+            if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
+        }
+    }
+
+    private func checkCoolingOff(_ applicationID: String?, idHashes: [String], date: LocalDate) async throws {
+        guard let applicationID, let accepted = try await store.acceptedDivorceApplication(id: applicationID, idHashes: Set(idHashes)) else {
+            throw BookingErrors.noAcceptedApplication
+        }
+        let window = rules.certificateWindow(acceptedOn: accepted, calendar: calendar)
+        guard window.contains(date) else { throw BookingErrors.coolingOff(window) }
+    }
+
+    static func service(_ text: String) throws(DomainError) -> MarriageService {
+        guard let service = MarriageService(rawValue: text) else {
+            throw .invalidParameter("service", "must be one of \(MarriageService.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return service
+    }
+
+    static func date(_ text: String, _ name: String) throws(DomainError) -> LocalDate {
+        guard let date = LocalDate(iso: text) else { throw .invalidParameter(name, "must be a date YYYY-MM-DD") }
+        return date
+    }
+
+    static func dateRange(from: String, to: String) throws(DomainError) -> ClosedRange<LocalDate> {
+        let start = try date(from, "from"), end = try date(to, "to")
+        guard start <= end else { throw .invalidParameter("to", "must not be before from") }
+        guard start.days(until: end) < maxRangeDays else { throw .invalidParameter("to", "at most \(maxRangeDays) days after from") }
+        return start...end
+    }
+
+    static func reason(_ text: String) throws(DomainError) -> String {
+        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(reason.count) else { throw .invalidParameter("reason", "must be 1 to 200 characters") }
+        return reason
+    }
+
+    /// What makes two booking requests "the same" for an idempotency key.
+    static func fingerprint(_ request: BookingRequest, _ applicants: [Applicant]) -> String {
+        ([String(request.officeID), request.date, request.period, request.service, request.divorceApplicationID ?? ""]
+            + applicants.flatMap { [$0.name, $0.idNumber.value, $0.phone] }).joined(separator: "\u{1F}")
+    }
+
+    static func json(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The short code a couple reads out at the registry: 8 characters without look-alikes (no 0/O, 1/I).
+public enum CheckInCode {
+    static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<8).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}

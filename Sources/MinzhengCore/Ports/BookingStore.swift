@@ -1,0 +1,126 @@
+import Foundation
+
+/// An applicant ready to be stored: encrypted, hashed for the one-active-booking rule, and masked for display.
+public struct SealedApplicant: Sendable {
+    public let name: Data
+    public let idNumber: Data
+    public let phone: Data
+    /// Keyed hash of the ID number.
+    public let idHash: String
+    public let masked: MaskedApplicant
+
+    public init(name: Data, idNumber: Data, phone: Data, idHash: String, masked: MaskedApplicant) {
+        self.name = name
+        self.idNumber = idNumber
+        self.phone = phone
+        self.idHash = idHash
+        self.masked = masked
+    }
+}
+
+/// A booking about to be made.
+public struct BookingDraft: Sendable {
+    public let id: String
+    public let code: String
+    public let owner: BookingOwner
+    public let slot: SlotKey
+    /// Capacity the slot gets if nobody has set one for it yet.
+    public let defaultCapacity: Int
+    public let applicants: [SealedApplicant]
+    public let divorceApplicationID: String?
+    public let now: Date
+    public let today: LocalDate
+
+    public init(id: String, code: String, owner: BookingOwner, slot: SlotKey, defaultCapacity: Int, applicants: [SealedApplicant],
+                divorceApplicationID: String?, now: Date, today: LocalDate) {
+        self.id = id
+        self.code = code
+        self.owner = owner
+        self.slot = slot
+        self.defaultCapacity = defaultCapacity
+        self.applicants = applicants
+        self.divorceApplicationID = divorceApplicationID
+        self.now = now
+        self.today = today
+    }
+}
+
+/// An `Idempotency-Key` and a fingerprint of the request it came with.
+public struct IdempotencyClaim: Sendable {
+    public let owner: BookingOwner
+    public let key: String
+    public let requestHash: String
+
+    public init(owner: BookingOwner, key: String, requestHash: String) {
+        self.owner = owner
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+public enum BookingCreation: Sendable {
+    case created(Booking)
+    /// The same key and request came before: the booking as it was first answered.
+    case replayed(Booking)
+}
+
+/// A day's exception to the calendar at one office.
+public enum OfficeDayOverride: String, Sendable {
+    case closed, open
+}
+
+/// Where bookings, slots and office days are kept. Every write that takes or frees a place is one
+/// transaction, and a place is taken only by a conditional update of the slot's `booked` count.
+public protocol BookingStore: Sendable {
+    /// Takes the place and stores the booking (and the idempotency key) in one transaction. A key already
+    /// stored answers `.replayed` when the request matches and throws `idempotency_key_reused` otherwise.
+    func create(_ draft: BookingDraft, idempotency: IdempotencyClaim?) async throws -> BookingCreation
+    /// The booking first answered for this key, if the key was used; throws when it came with another request.
+    func replay(_ claim: IdempotencyClaim) async throws -> Booking?
+    func booking(id: String) async throws -> Booking?
+    func booking(code: String) async throws -> Booking?
+    func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
+    /// Cancels a confirmed booking of `owner` and frees its place.
+    func cancel(id: String, owner: BookingOwner, now: Date) async throws -> Booking
+    /// Moves a confirmed booking of `owner` to `slot`: the new place is taken and the old one freed together, or nothing changes.
+    func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date) async throws -> Booking
+
+    /// Slots that exist (have been booked or given a capacity) between the dates, inclusive.
+    func usage(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: [SlotUsage]]
+    func officeDays(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: OfficeDayOverride]
+    /// Each person's (by ID hash) no-show days since `since`.
+    func noShowDates(idHashes: [String], since: LocalDate) async throws -> [String: [LocalDate]]
+    /// The acceptance date (check-in day) of a checked-in `divorce_application`, of exactly these two people
+    /// when `idHashes` is given.
+    func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate?
+
+    // Staff actions: each writes its audit row in the same transaction.
+    func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
+                     audit: AuditRecord) async throws
+    /// Closes the day and cancels its confirmed bookings (`cancelled_by_office`), freeing their places.
+    func closeDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws -> [Booking]
+    func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws
+    func roster(officeID: Int64, date: LocalDate) async throws -> [Booking]
+    /// Moves a confirmed booking to `status` (checked in, no-show), or throws when it is no longer confirmed.
+    func transition(id: String, to status: BookingStatus, audit: AuditRecord) async throws -> Booking
+}
+
+/// Who did what, when, to what, with the state before and after: written beside every staff change, in
+/// the same transaction. Personal data in `before`/`after` is masked.
+public struct AuditRecord: Sendable {
+    public let staffID: Int64
+    public let action: String
+    public let target: String
+    public let at: Date
+    public let before: String?
+    public let after: String?
+
+    public init(staffID: Int64, action: String, target: String, at: Date, before: String? = nil, after: String? = nil) {
+        self.staffID = staffID
+        self.action = action
+        self.target = target
+        self.at = at
+        self.before = before
+        self.after = after
+    }
+}

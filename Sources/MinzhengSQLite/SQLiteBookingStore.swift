@@ -1,0 +1,319 @@
+import Foundation
+import GRDB
+import MinzhengCore
+
+/// Bookings, slots and office days in SQLite. A place is taken only by
+/// `UPDATE slots SET booked = booked + 1 WHERE ... AND booked < capacity`, in the transaction that inserts
+/// the booking; SQLite runs one write transaction at a time, and the table's CHECK refuses any overbooking.
+public struct SQLiteBookingStore: BookingStore {
+    private let pool: DatabasePool
+
+    public init(_ database: SQLiteDatabase) { pool = database.pool }
+
+    public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?) async throws -> BookingCreation {
+        try await pool.write { db in
+            if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
+            let slot = draft.slot
+            // Bookings of days gone by no longer count as the person's active booking.
+            for applicant in draft.applicants {
+                try db.execute(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?",
+                               arguments: [applicant.idHash, draft.today.description])
+            }
+            try Self.take(db, slot, defaultCapacity: draft.defaultCapacity)
+            let booking = Booking(
+                id: draft.id, code: draft.code, owner: draft.owner, slot: slot, status: .confirmed,
+                applicants: draft.applicants.map(\.masked), divorceApplicationID: draft.divorceApplicationID,
+                createdAt: draft.now, updatedAt: draft.now)
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
+                                              divorce_application_id, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
+                        """,
+                    arguments: [booking.id, booking.code, draft.owner.clientID, draft.owner.subject, slot.officeID, slot.date.description,
+                                slot.period, slot.service.rawValue, draft.divorceApplicationID, draft.now.timeIntervalSince1970,
+                                draft.now.timeIntervalSince1970])
+                for (position, applicant) in draft.applicants.enumerated() {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed,
+                                                            phone_sealed, name_masked, id_masked, phone_masked)
+                            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
+                                    applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
+                }
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                if error.message?.contains("id_hash") == true { throw BookingErrors.activeBookingExists }
+                if error.message?.contains("code") == true { throw BookingErrors.codeTaken }
+                throw error
+            }
+            if let claim {
+                let response = String(decoding: try JSONEncoder().encode(booking), as: UTF8.self)
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys (client_id, subject, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [claim.owner.clientID, claim.owner.subject, claim.key, claim.requestHash, response, draft.now.timeIntervalSince1970])
+            }
+            return .created(booking)
+        }
+    }
+
+    public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
+        try await pool.read { db in try Self.replay(db, claim) }
+    }
+
+    private static func replay(_ db: Database, _ claim: IdempotencyClaim) throws -> Booking? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT request_hash, response FROM idempotency_keys WHERE client_id = ? AND subject = ? AND key = ?",
+            arguments: [claim.owner.clientID, claim.owner.subject, claim.key])
+        else { return nil }
+        guard row["request_hash"] as String == claim.requestHash else { throw BookingErrors.idempotencyKeyReused }
+        return try JSONDecoder().decode(Booking.self, from: Data((row["response"] as String).utf8))
+    }
+
+    /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`.
+    private static func take(_ db: Database, _ slot: SlotKey, defaultCapacity: Int) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)",
+            arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue, defaultCapacity])
+        try db.execute(
+            sql: """
+                UPDATE slots SET booked = booked + 1
+                WHERE office_id = ? AND date = ? AND period = ? AND service = ? AND booked < capacity
+                """,
+            arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue])
+        guard db.changesCount == 1 else { throw BookingErrors.slotFull }
+    }
+
+    private static func free(_ db: Database, _ slot: SlotKey) throws {
+        try db.execute(
+            sql: "UPDATE slots SET booked = booked - 1 WHERE office_id = ? AND date = ? AND period = ? AND service = ? AND booked > 0",
+            arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue])
+    }
+
+    public func booking(id: String) async throws -> Booking? {
+        try await pool.read { db in try Self.bookings(db, where: "id = ?", [id]).first }
+    }
+
+    public func booking(code: String) async throws -> Booking? {
+        try await pool.read { db in try Self.bookings(db, where: "code = ?", [code]).first }
+    }
+
+    public func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking> {
+        try await pool.read { db in
+            var condition = "client_id = ? AND subject = ?"
+            var arguments: [any DatabaseValueConvertible] = [owner.clientID, owner.subject]
+            if let after = page.after {
+                // Newest first: the cursor holds the last item's "created_at id".
+                let parts = after.key.split(separator: " ")
+                guard parts.count == 2, let createdAt = Double(parts[0]) else {
+                    throw DomainError.invalidParameter("cursor", "belongs to another list")
+                }
+                condition += " AND (created_at, id) < (?, ?)"
+                arguments += [createdAt, String(parts[1])]
+            }
+            let found = try Self.bookings(db, where: condition, arguments, order: "created_at DESC, id DESC", limit: page.limit + 1)
+            let items = Array(found.prefix(page.limit))
+            let next = found.count > page.limit ? items.last.map { PageCursor(key: "\($0.createdAt.timeIntervalSince1970) \($0.id)", id: 0) } : nil
+            return Page(items: items, next: next)
+        }
+    }
+
+    public func cancel(id: String, owner: BookingOwner, now: Date) async throws -> Booking {
+        try await pool.write { db in
+            guard var booking = try Self.bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
+                throw BookingErrors.bookingNotFound(id)
+            }
+            guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+            try Self.setStatus(db, &booking, .cancelled, now: now)
+            try Self.free(db, booking.slot)
+            return booking
+        }
+    }
+
+    public func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date) async throws -> Booking {
+        try await pool.write { db in
+            guard var booking = try Self.bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
+                throw BookingErrors.bookingNotFound(id)
+            }
+            guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+            guard booking.slot != slot else { return booking }
+            try Self.take(db, slot, defaultCapacity: defaultCapacity)
+            try Self.free(db, booking.slot)
+            try db.execute(sql: "UPDATE bookings SET date = ?, period = ?, updated_at = ? WHERE id = ?",
+                           arguments: [slot.date.description, slot.period, now.timeIntervalSince1970, id])
+            try db.execute(sql: "UPDATE booking_applicants SET booking_date = ? WHERE booking_id = ?", arguments: [slot.date.description, id])
+            booking.slot = slot
+            booking.updatedAt = now
+            return booking
+        }
+    }
+
+    public func usage(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: [SlotUsage]] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT date, period, service, capacity, booked FROM slots WHERE office_id = ? AND date BETWEEN ? AND ?",
+                arguments: [officeID, from.description, to.description])
+            var usage: [LocalDate: [SlotUsage]] = [:]
+            for row in rows {
+                guard let date = LocalDate(iso: row["date"] as String), let service = MarriageService(rawValue: row["service"]) else { continue }
+                usage[date, default: []].append(SlotUsage(period: row["period"], service: service, capacity: row["capacity"], booked: row["booked"]))
+            }
+            return usage
+        }
+    }
+
+    public func officeDays(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: OfficeDayOverride] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT date, kind FROM office_days WHERE office_id = ? AND date BETWEEN ? AND ?",
+                                        arguments: [officeID, from.description, to.description])
+            return Dictionary(rows.compactMap { row in
+                guard let date = LocalDate(iso: row["date"] as String), let kind = OfficeDayOverride(rawValue: row["kind"]) else { return nil }
+                return (date, kind)
+            }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    public func noShowDates(idHashes: [String], since: LocalDate) async throws -> [String: [LocalDate]] {
+        try await pool.read { db in
+            var result: [String: [LocalDate]] = [:]
+            for hash in idHashes {
+                let days = try String.fetchAll(
+                    db, sql: """
+                        SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
+                        WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
+                        """, arguments: [hash, since.description])
+                result[hash] = days.compactMap { LocalDate(iso: $0) }
+            }
+            return result
+        }
+    }
+
+    public func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate? {
+        try await pool.read { db in
+            guard let date = try String.fetchOne(
+                db, sql: "SELECT date FROM bookings WHERE id = ? AND service = 'divorce_application' AND status = 'checked_in'",
+                arguments: [id])
+            else { return nil }
+            if let idHashes {
+                let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
+                guard Set(people) == idHashes else { return nil }
+            }
+            return LocalDate(iso: date)
+        }
+    }
+
+    public func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
+                            audit: AuditRecord) async throws {
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)
+                ON CONFLICT (office_id, date, period, service) DO UPDATE SET capacity = excluded.capacity
+                """)
+            do {
+                for date in dates {
+                    for period in periods {
+                        try statement.execute(arguments: [officeID, date.description, period, service.rawValue, capacity])
+                    }
+                }
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_CHECK {
+                throw BookingErrors.capacityBelowBooked
+            }
+            try SQLiteAudit.append(db, audit)
+        }
+    }
+
+    public func closeDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws -> [Booking] {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, 'closed', ?)
+                    ON CONFLICT (office_id, date) DO UPDATE SET kind = 'closed', reason = excluded.reason
+                    """,
+                arguments: [officeID, date.description, reason])
+            var cancelled = try Self.bookings(db, where: "office_id = ? AND date = ? AND status = 'confirmed'", [officeID, date.description])
+            for index in cancelled.indices {
+                try Self.setStatus(db, &cancelled[index], .cancelledByOffice, now: audit.at)
+                try Self.free(db, cancelled[index].slot)
+            }
+            try SQLiteAudit.append(db, audit)
+            return cancelled
+        }
+    }
+
+    public func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, 'open', ?)
+                    ON CONFLICT (office_id, date) DO UPDATE SET kind = 'open', reason = excluded.reason
+                    """,
+                arguments: [officeID, date.description, reason])
+            try SQLiteAudit.append(db, audit)
+        }
+    }
+
+    public func roster(officeID: Int64, date: LocalDate) async throws -> [Booking] {
+        try await pool.read { db in
+            try Self.bookings(db, where: "office_id = ? AND date = ?", [officeID, date.description], order: "period, created_at, id")
+        }
+    }
+
+    public func transition(id: String, to status: BookingStatus, audit: AuditRecord) async throws -> Booking {
+        try await pool.write { db in
+            guard var booking = try Self.bookings(db, where: "id = ?", [id]).first else { throw BookingErrors.bookingNotFound(id) }
+            guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+            try Self.setStatus(db, &booking, status, now: audit.at)
+            try SQLiteAudit.append(db, audit)
+            return booking
+        }
+    }
+
+    // MARK: Rows
+
+    private static func setStatus(_ db: Database, _ booking: inout Booking, _ status: BookingStatus, now: Date) throws {
+        try db.execute(sql: "UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",
+                       arguments: [status.rawValue, now.timeIntervalSince1970, booking.id])
+        if !status.isActive {
+            try db.execute(sql: "UPDATE booking_applicants SET active = 0 WHERE booking_id = ?", arguments: [booking.id])
+        }
+        booking.status = status
+        booking.updatedAt = now
+    }
+
+    private static func bookings(_ db: Database, where condition: String, _ arguments: [any DatabaseValueConvertible],
+                                 order: String = "created_at, id", limit: Int? = nil) throws -> [Booking] {
+        let rows = try Row.fetchAll(
+            db, sql: """
+                SELECT id, code, client_id, subject, office_id, date, period, service, status, divorce_application_id, created_at, updated_at
+                FROM bookings WHERE \(condition) ORDER BY \(order) \(limit.map { "LIMIT \($0)" } ?? "")
+                """, arguments: StatementArguments(arguments))
+        return try rows.map { row in
+            let id: String = row["id"]
+            let applicants = try Row.fetchAll(
+                db, sql: "SELECT name_masked, id_masked, phone_masked FROM booking_applicants WHERE booking_id = ? ORDER BY position",
+                arguments: [id]
+            ).map { MaskedApplicant(name: $0["name_masked"], idNumber: $0["id_masked"], phone: $0["phone_masked"]) }
+            guard let date = LocalDate(iso: row["date"] as String), let service = MarriageService(rawValue: row["service"]),
+                let status = BookingStatus(rawValue: row["status"])
+            else { throw DatabaseError(message: "booking \(id) has an unreadable row") }
+            return Booking(
+                id: id, code: row["code"], owner: BookingOwner(clientID: row["client_id"], subject: row["subject"]),
+                slot: SlotKey(officeID: row["office_id"], date: date, period: row["period"], service: service), status: status,
+                applicants: applicants, divorceApplicationID: row["divorce_application_id"],
+                createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+        }
+    }
+}
+
+/// The audit log's writer: appends a row chained to the previous one, inside the caller's transaction.
+enum SQLiteAudit {
+    static func append(_ db: Database, _ record: AuditRecord) throws {
+        let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") ?? AuditChain.genesis
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, staff_id, action, target, before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [record.at.timeIntervalSince1970, record.staffID, record.action, record.target, record.before, record.after, previous,
+                        AuditChain.link(previous: previous, record)])
+    }
+}

@@ -1,0 +1,71 @@
+import MinzhengAPI
+import MinzhengCore
+
+/// Citizens' booking flow: availability, book, list, cancel, reschedule.
+extension APIHandler {
+    func getAvailability(_ input: Operations.GetAvailability.Input) async throws -> Operations.GetAvailability.Output {
+        let days = try await bookings.availability(
+            officeID: input.path.officeId, service: input.query.service?.rawValue ?? MarriageService.marriage.rawValue,
+            from: input.query.from, to: input.query.to)
+        return .ok(.init(body: .json(.init(officeId: input.path.officeId, days: days.map(Components.Schemas.AvailabilityDay.init)))))
+    }
+
+    func createBooking(_ input: Operations.CreateBooking.Input) async throws -> Operations.CreateBooking.Output {
+        let session = try caller.requireCitizen()
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let request = BookingRequest(
+            officeID: body.officeId, date: body.date, period: body.period, service: body.service.rawValue,
+            applicants: body.applicants.map { ApplicantInput(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
+            divorceApplicationID: body.divorceApplicationId)
+        switch try await bookings.book(request, for: session, idempotencyKey: input.headers.idempotencyKey) {
+        case .created(let booking), .replayed(let booking):
+            return .created(.init(body: .json(schema(booking))))
+        }
+    }
+
+    func listMyBookings(_ input: Operations.ListMyBookings.Input) async throws -> Operations.ListMyBookings.Output {
+        let session = try caller.requireCitizen()
+        let page = try await bookings.bookings(of: session, page: try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor))
+        return .ok(.init(body: .json(.init(items: page.items.map(schema), nextCursor: page.next?.token))))
+    }
+
+    func getBooking(_ input: Operations.GetBooking.Input) async throws -> Operations.GetBooking.Output {
+        let session = try caller.requireCitizen()
+        return .ok(.init(body: .json(schema(try await bookings.booking(input.path.bookingId, of: session)))))
+    }
+
+    func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output {
+        let session = try caller.requireCitizen()
+        return .ok(.init(body: .json(schema(try await bookings.cancel(input.path.bookingId, of: session)))))
+    }
+
+    func rescheduleBooking(_ input: Operations.RescheduleBooking.Input) async throws -> Operations.RescheduleBooking.Output {
+        let session = try caller.requireCitizen()
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let moved = try await bookings.reschedule(input.path.bookingId, of: session, date: body.date, period: body.period)
+        return .ok(.init(body: .json(schema(moved))))
+    }
+
+    /// The API form of a booking, with the office's name and the period's times.
+    func schema(_ booking: Booking) -> Components.Schemas.Booking {
+        let period = schedule.period(named: booking.slot.period)
+        return Components.Schemas.Booking(
+            id: booking.id, code: booking.code, status: .init(rawValue: booking.status.rawValue) ?? .confirmed,
+            officeId: booking.slot.officeID, officeName: lookups.registry(booking.slot.officeID)?.name,
+            date: booking.slot.date.description, period: booking.slot.period, start: period?.start, end: period?.end,
+            service: .init(rawValue: booking.slot.service.rawValue) ?? .marriage,
+            applicants: booking.applicants.map { .init(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
+            divorceApplicationId: booking.divorceApplicationID, createdAt: booking.createdAt, updatedAt: booking.updatedAt)
+    }
+}
+
+extension Components.Schemas.AvailabilityDay {
+    init(_ day: DayAvailability) {
+        self.init(
+            date: day.date.description, open: day.open, officeWorks: day.officeWorks,
+            periods: day.periods.map {
+                .init(period: $0.period.name, start: $0.period.start, end: $0.period.end, capacity: $0.capacity, booked: $0.booked,
+                      remaining: $0.remaining)
+            })
+    }
+}

@@ -1,0 +1,57 @@
+import MinzhengAPI
+import MinzhengCore
+
+/// Registry staff: capacity, closures and open days (managers), roster, utilisation, check-in and no-shows.
+extension APIHandler {
+    func setCapacity(_ input: Operations.SetCapacity.Input) async throws -> Operations.SetCapacity.Output {
+        let staff = try caller.requireStaff(.manager)
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let (from, to): (String, String)
+        switch (body.date, body.from, body.to) {
+        case (let date?, nil, nil): (from, to) = (date, date)
+        case (nil, let start?, let end?): (from, to) = (start, end)
+        default: throw DomainError.invalidParameter("date", "give either date, or from and to")
+        }
+        try await bookings.setCapacity(officeID: input.path.officeId, from: from, to: to, period: body.period,
+                                       service: body.service.rawValue, capacity: body.capacity, by: staff)
+        return .noContent(.init())
+    }
+
+    func closeOfficeDay(_ input: Operations.CloseOfficeDay.Input) async throws -> Operations.CloseOfficeDay.Output {
+        let staff = try caller.requireStaff(.manager)
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let cancelled = try await bookings.closeDay(officeID: input.path.officeId, date: body.date, reason: body.reason, by: staff)
+        return .ok(.init(body: .json(.init(officeId: input.path.officeId, date: body.date, cancelledBookings: cancelled.count))))
+    }
+
+    func openOfficeDay(_ input: Operations.OpenOfficeDay.Input) async throws -> Operations.OpenOfficeDay.Output {
+        let staff = try caller.requireStaff(.manager)
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        try await bookings.openDay(officeID: input.path.officeId, date: body.date, reason: body.reason, by: staff)
+        return .noContent(.init())
+    }
+
+    func getRoster(_ input: Operations.GetRoster.Input) async throws -> Operations.GetRoster.Output {
+        let staff = try caller.requireStaff()
+        let roster = try await bookings.roster(officeID: input.path.officeId, date: input.query.date, by: staff)
+        return .ok(.init(body: .json(.init(officeId: input.path.officeId, date: input.query.date, items: roster.map(schema)))))
+    }
+
+    func getUtilisation(_ input: Operations.GetUtilisation.Input) async throws -> Operations.GetUtilisation.Output {
+        let staff = try caller.requireStaff()
+        let days = try await bookings.utilisation(
+            officeID: input.path.officeId, service: input.query.service?.rawValue ?? MarriageService.marriage.rawValue,
+            from: input.query.from, to: input.query.to, by: staff)
+        return .ok(.init(body: .json(.init(officeId: input.path.officeId, days: days.map(Components.Schemas.AvailabilityDay.init)))))
+    }
+
+    func checkInBooking(_ input: Operations.CheckInBooking.Input) async throws -> Operations.CheckInBooking.Output {
+        let staff = try caller.requireStaff()
+        return .ok(.init(body: .json(schema(try await bookings.finish(code: input.path.code, as: .checkedIn, by: staff)))))
+    }
+
+    func markNoShow(_ input: Operations.MarkNoShow.Input) async throws -> Operations.MarkNoShow.Output {
+        let staff = try caller.requireStaff()
+        return .ok(.init(body: .json(schema(try await bookings.finish(code: input.path.code, as: .noShow, by: staff)))))
+    }
+}

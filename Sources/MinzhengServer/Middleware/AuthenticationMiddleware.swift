@@ -1,0 +1,40 @@
+import HTTPTypes
+import Hummingbird
+import MinzhengCore
+
+/// Who the current request comes from, for the handlers (the generated handlers see no raw headers).
+enum RequestCaller {
+    @TaskLocal static var current: Caller = .anonymous
+}
+
+/// Establishes the caller from `Authorization: Bearer` (citizen `mzc_…` or staff `mzs_…` tokens) or
+/// `X-Client-Key`. Credentials that are present but unknown or expired are refused with 401 at once;
+/// no credentials means anonymous, and each endpoint decides whether that is enough.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let identity: IdentityService
+    static var clientKeyHeader: HTTPField.Name { HTTPField.Name("X-Client-Key")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let caller = try await caller(of: request)
+        return try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
+    }
+
+    private func caller(of request: Request) async throws -> Caller {
+        if let authorization = request.headers[.authorization] {
+            guard authorization.hasPrefix("Bearer ") else { throw Self.refused("Authorization must be 'Bearer TOKEN'") }
+            let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+            if token.hasPrefix("mzc_"), let session = try await identity.citizen(token: token) { return .citizen(session) }
+            if token.hasPrefix("mzs_"), let member = try await identity.staff(token: token) { return .staff(member) }
+            throw Self.refused("the token is unknown or expired")
+        }
+        if let key = request.headers[Self.clientKeyHeader] {
+            guard let client = try await identity.client(key: key) else { throw Self.refused("the client key is unknown") }
+            return .client(client)
+        }
+        return .anonymous
+    }
+
+    static func refused(_ detail: String) -> DomainError {
+        DomainError(.unauthenticated, code: "unauthenticated", title: "身份验证失败，请重新登录", detail: detail)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import MinzhengCore
+import MinzhengServer
+
+struct Clients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API clients (app backends).", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a client and print its key once (only its hash is kept).")
+        @Option(help: "The app's name, e.g. 江苏政务服务.") var name: String
+
+        func run() async throws {
+            let (configuration, logger) = try startup("minzheng.clients")
+            let services = try await Services.start(configuration, logger: logger)
+            let (client, key) = try await services.identity.createClient(name: name)
+            FileHandle.standardError.write(Data("client \(client.id) \(client.name): keep this key, it is not shown again\n".utf8))
+            print(key)
+        }
+    }
+}
+
+struct Staff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage staff accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff member; the password is read from standard input.")
+        @Option(help: "Log-in name.") var username: String
+        @Option(help: "clerk, manager or admin.") var role: String
+        @Option(help: "The division code the member works for, e.g. 3201.") var division: String
+
+        func run() async throws {
+            guard let role = StaffRole(rawValue: role) else { throw ValidationError("--role must be clerk, manager or admin") }
+            guard let division = DivisionCode(division) else { throw ValidationError("--division must be a division code") }
+            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw ValidationError("give the password on standard input")
+            }
+            let (configuration, logger) = try startup("minzheng.staff")
+            let services = try await Services.start(configuration, logger: logger)
+            let member = try await services.identity.createStaff(username: username, password: password, role: role, division: division)
+            print("staff \(member.id) \(member.username) \(member.role.rawValue) \(member.division)")
+        }
+    }
+}
