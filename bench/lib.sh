@@ -22,7 +22,8 @@ start_server() {
   MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning \
     "$BIN" serve >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+  # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.
+  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
   for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
     kill -0 $SERVER_PID 2>/dev/null || { cat "$WORK/server.log"; return 1; }
@@ -36,8 +37,13 @@ measure() {
   local name=$1 path=$2 lua=${3:-}
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
   [ -n "$lua" ] && args+=(-s "$lua")
-  local out; out=$(wrk "${args[@]}" "http://127.0.0.1:$PORT$path")
-  python3 - "$name" <<PY "$out"
+  wrk "${args[@]}" "http://127.0.0.1:$PORT$path" | wrk_line "$name"
+}
+
+# wrk_line NAME: reads the output of `wrk --latency` on stdin and prints it as measure does.
+wrk_line() {
+  local text; text=$(cat)
+  python3 - "$1" "$text" <<'PY'
 import re, sys
 name, text = sys.argv[1], sys.argv[2]
 def ms(label):

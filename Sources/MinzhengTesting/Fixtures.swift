@@ -25,3 +25,23 @@ public enum Fixtures {
         return 2 * r * atan2(sqrt(h), sqrt(1 - h))
     }
 }
+
+/// Valid resident ID numbers for tests, with the GB 11643 check character computed here, independently of
+/// the product's code.
+public enum TestIDs {
+    /// `address` (6 digits) + `birth` (YYYYMMDD) + `sequence` (3 digits: odd = male) + check character.
+    public static func make(address: String = "320102", birth: String, sequence: Int) -> String {
+        let body = address + birth + String(format: "%03d", sequence)
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        return body + String(Array("10X98765432")[sum % 11])
+    }
+
+    /// A man and a woman, both of marriageable age in the 2020s, distinct for each `n`.
+    public static func couple(_ n: Int, address: String = "320102") -> (man: String, woman: String) {
+        let year = 1970 + n % 25, month = 1 + (n / 25) % 12, day = 1 + (n / 300) % 28
+        let birth = String(format: "%04d%02d%02d", year, month, day)
+        let sequence = (n / 8400) % 400
+        return (make(address: address, birth: birth, sequence: sequence * 2 + 1), make(address: address, birth: birth, sequence: sequence * 2 + 2))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MinzhengCore
+import MinzhengServer
+import MinzhengTesting
+import NIOCore
+import Testing
+
+/// A running application with an app client and staff accounts, for the booking tests.
+struct BookingWorld: Sendable {
+    let client: any TestClientProtocol
+    let clientKey: String
+    static let password = "correct horse battery"
+
+    /// The first office of a city's registries, by directory id.
+    static let nanjingXuanwu: Int64 = 9  // 南京市玄武区婚姻登记处
+    static let nanjingQinhuai: Int64 = 14  // 南京市秦淮区婚姻登记处
+    static let wuxi: Int64 = 72  // 无锡市锡山区婚姻登记处
+
+    func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, headers: HTTPFields = [:], json: String? = nil) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func citizen(_ subject: String) async throws -> String {
+        let response = try await request(.post, "/v1/citizen-sessions", headers: [HTTPField.Name("X-Client-Key")!: clientKey], json: #"{"subject":"\#(subject)"}"#)
+        #expect(response.status == .created, "\(String(buffer: response.body))")
+        return try JSONDecoder().decode(Token.self, from: Data(buffer: response.body)).token
+    }
+
+    func staff(_ username: String) async throws -> String {
+        let response = try await request(.post, "/v1/staff/sessions", json: #"{"username":"\#(username)","password":"\#(Self.password)"}"#)
+        #expect(response.status == .created, "\(String(buffer: response.body))")
+        return try JSONDecoder().decode(Token.self, from: Data(buffer: response.body)).token
+    }
+
+    /// A day that can be booked now and stays bookable for the test's length: two or more days ahead.
+    func bookableDay(office: Int64 = nanjingXuanwu) async throws -> String {
+        let today = LocalDate.today(at: Date())
+        let path = "/v1/marriage-registries/\(office)/availability?service=marriage&from=\(today.adding(days: 2))&to=\(today.adding(days: 29))"
+        let days = try JSONDecoder().decode(AvailabilityBody.self, from: Data(buffer: try await request(.get, path).body)).days
+        return try #require(days.first { $0.open }).date
+    }
+
+    func bookingJSON(office: Int64 = nanjingXuanwu, date: String, period: String = "09:00", service: String = "marriage",
+                     couple n: Int, extra: String = "") -> String {
+        let (man, woman) = TestIDs.couple(n)
+        let applicants = service == "reissue"
+            ? #"[{"name":"张三","id_number":"\#(man)","phone":"13800138000"}]"#
+            : #"[{"name":"张三","id_number":"\#(man)","phone":"13800138000"},{"name":"李四","id_number":"\#(woman)","phone":"13900139000"}]"#
+        return #"{"office_id":\#(office),"date":"\#(date)","period":"\#(period)","service":"\#(service)","applicants":\#(applicants)\#(extra)}"#
+    }
+
+    func book(_ json: String, token: String, key: String = UUID().uuidString) async throws -> TestResponse {
+        try await request(.post, "/v1/marriage-bookings", token: token, headers: [HTTPField.Name("Idempotency-Key")!: key], json: json)
+    }
+
+    func setCapacity(_ capacity: Int, office: Int64 = nanjingXuanwu, date: String, period: String? = "09:00", token: String) async throws -> TestResponse {
+        let periodField = period.map { #","period":"\#($0)""# } ?? ""
+        return try await request(.put, "/v1/staff/marriage-registries/\(office)/capacity", token: token,
+                                 json: #"{"date":"\#(date)","service":"marriage","capacity":\#(capacity)\#(periodField)}"#)
+    }
+
+    func period(office: Int64 = nanjingXuanwu, date: String, period: String = "09:00") async throws -> AvailabilityBody.Period {
+        let body = try await request(.get, "/v1/marriage-registries/\(office)/availability?service=marriage&from=\(date)&to=\(date)").body
+        let day = try #require(try JSONDecoder().decode(AvailabilityBody.self, from: Data(buffer: body)).days.first)
+        return try #require(day.periods.first { $0.period == period })
+    }
+
+    func roster(office: Int64 = nanjingXuanwu, date: String, token: String) async throws -> [BookingBody] {
+        let response = try await request(.get, "/v1/staff/marriage-registries/\(office)/roster?date=\(date)", token: token)
+        #expect(response.status == .ok, "\(String(buffer: response.body))")
+        return try JSONDecoder().decode(RosterBody.self, from: Data(buffer: response.body)).items
+    }
+}
+
+/// Builds the app on a fresh data directory with an app client and four staff members:
+/// `province` (admin, 32), `nanjing-manager` and `nanjing-clerk` (3201), `wuxi-manager` (3202).
+func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
+    let directory = try Fixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    let configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    let services = try await Services.start(configuration, logger: logger)
+    let key = try await services.identity.createClient(name: "测试应用").key
+    for (name, role, division) in [("province", StaffRole.admin, "32"), ("nanjing-manager", .manager, "3201"),
+                                   ("nanjing-clerk", .clerk, "3201"), ("wuxi-manager", .manager, "3202")] {
+        _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
+    }
+    let app = try await buildApplication(configuration, logger: logger)
+    try await app.test(live ? .live : .router) { client in try await body(BookingWorld(client: client, clientKey: key)) }
+}
+
+struct Token: Decodable { let token: String }
+
+struct AvailabilityBody: Decodable {
+    struct Period: Decodable { let period: String; let capacity: Int; let remaining: Int; let booked: Int? }
+    struct Day: Decodable { let date: String; let open: Bool; let periods: [Period] }
+    let days: [Day]
+}
+
+struct BookingBody: Decodable {
+    struct Applicant: Decodable { let name: String; let id_number: String; let phone: String }
+    let id: String
+    let code: String
+    let status: String
+    let date: String
+    let period: String
+    let service: String
+    let applicants: [Applicant]
+}
+
+struct RosterBody: Decodable { let items: [BookingBody] }
+
+extension TestResponse {
+    var problemCode: String? { (try? JSONDecoder().decode(ProblemBody.self, from: Data(buffer: body)))?.code }
+    func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T { try JSONDecoder().decode(T.self, from: Data(buffer: body)) }
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The booking rush: 64 citizens' connections book places for new couples at 100 registry offices on one day,
+# far more attempts than places; afterwards every place must be taken exactly once, by a 201 wrk saw.
+# Availability is read alongside, and GET /healthz is measured in the same run as the baseline.
+#   swift build -c release --product minzheng && bench/rush.sh
+# Env: DURATION_RUSH (rush length, default 15s), DURATION (healthz baseline, 10s), CONNECTIONS (64), THREADS (2),
+#      RUSH_TIMEOUT (wrk's per-request timeout, 10s).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_wrk
+DURATION_RUSH=${DURATION_RUSH:-15s}
+RUSH_TIMEOUT=${RUSH_TIMEOUT:-10s}
+MIN_ATTEMPTS=20000
+OFFICES=100 PER_PERIOD=20 SESSIONS=64
+CAPACITY=$((OFFICES * 6 * PER_PERIOD))
+
+export MINZHENG_RATE_LIMITS=off  # the rush measures booking, not the limiter
+start_server "$BENCH_ROOT/seed-data"
+base="http://127.0.0.1:$PORT"
+
+cli() { MINZHENG_DATA_DIR="$WORK/data" MINZHENG_LOG_LEVEL=warning "$BIN" "$@"; }
+
+# call STATUS METHOD PATH [BODY [HEADER...]]: prints the body of the answer; any other status stops the run.
+call() {
+  local want=$1 method=$2 path=$3 body=${4:-} status
+  shift $(($# < 4 ? $# : 4))
+  local args=(-sS --max-time 10 -X "$method" -o "$WORK/answer" -w '%{http_code}')
+  for header in "$@"; do args+=(-H "$header"); done
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  status=$(curl "${args[@]}" "$base$path") || true
+  if [ "$status" != "$want" ]; then
+    echo "$method $path: $status, expected $want: $(cat "$WORK/answer" 2>/dev/null)" >&2
+    return 1
+  fi
+  cat "$WORK/answer"
+}
+
+# json EXPR: evaluates the Python expression EXPR on the JSON document on stdin (as d) and prints it.
+json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+
+# Credentials: an app client opens the citizen sessions; a province-wide admin sets capacity and reads utilisation.
+key=$(cli clients create --name bench | tail -n 1)
+[[ $key == mzk_* ]] || { echo "clients create printed no client key (last line: $key)" >&2; exit 1; }
+password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+printf '%s\n' "$password" | cli staff create --username bench-admin --role admin --division 32 >/dev/null
+staff=$(call 201 POST /v1/staff/sessions "{\"username\":\"bench-admin\",\"password\":\"$password\"}" | json 'd["token"]')
+
+offices=$(call 200 GET "/v1/directory/marriage-registry?limit=$OFFICES" | json '",".join(str(i["id"]) for i in d["items"])')
+office_list=${offices//,/ }
+[ "$(wc -w <<<"$office_list")" = "$OFFICES" ] || { echo "expected $OFFICES registry offices, got: $offices" >&2; exit 1; }
+first=${offices%%,*}
+
+# The rush day: the first bookable day at least two days ahead (Beijing time), so the 15:00 cut-off of the
+# day before cannot fall inside the run.
+days=$(python3 -c '
+import datetime as dt
+today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+print(*(today + dt.timedelta(days=n) for n in (1, 2, 30)))')
+read -r tomorrow earliest last <<<"$days"
+date=$(call 200 GET "/v1/marriage-registries/$first/availability?service=marriage&from=$tomorrow&to=$last" \
+  | json "next((x['date'] for x in d['days'] if x['open'] and x['date'] >= '$earliest'), '')")
+[ -n "$date" ] || { echo "no bookable day between $earliest and $last at office $first" >&2; exit 1; }
+
+for office in $office_list; do
+  call 204 PUT "/v1/staff/marriage-registries/$office/capacity" \
+    "{\"date\":\"$date\",\"service\":\"marriage\",\"capacity\":$PER_PERIOD}" "Authorization: Bearer $staff" >/dev/null
+done
+
+# utilisation: prints "BOOKED CAPACITY", summed over every office and period on the rush day.
+utilisation() {
+  local office
+  for office in $office_list; do
+    call 200 GET "/v1/staff/marriage-registries/$office/utilisation?service=marriage&from=$date&to=$date" "" \
+      "Authorization: Bearer $staff"
+    echo
+  done | python3 -c '
+import json, sys
+text, decoder, at, booked, capacity = sys.stdin.read().strip(), json.JSONDecoder(), 0, 0, 0
+while at < len(text):
+    d, at = decoder.raw_decode(text, at)
+    at = len(text) - len(text[at:].lstrip())
+    for day in d["days"]:
+        for p in day["periods"]:
+            booked += p["booked"]
+            capacity += p["capacity"]
+print(booked, capacity)'
+}
+# The assignments keep set -e: a failure inside "read <<<$(...)" would pass unnoticed.
+counts=$(utilisation)
+read -r booked capacity <<<"$counts"
+# Catches a capacity change that did not reach every period before the rush is blamed for it.
+[ "$booked $capacity" = "0 $CAPACITY" ] || { echo "before the rush: booked=$booked capacity=$capacity, expected 0 $CAPACITY" >&2; exit 1; }
+
+tokens=""
+for n in $(seq 1 "$SESSIONS"); do
+  token=$(call 201 POST /v1/citizen-sessions "{\"subject\":\"bench-user-$n\"}" "X-Client-Key: $key" | json 'd["token"]')
+  tokens+=${tokens:+,}$token
+done
+
+echo "# $(date -u +%FT%TZ), rush on $date: $OFFICES offices x 6 periods x $PER_PERIOD = $CAPACITY places," \
+  "$SESSIONS citizens, wrk -t$THREADS -c$CONNECTIONS -d$DURATION_RUSH, $(nproc) cores" >&2
+healthz=$(measure healthz /healthz)
+
+# Availability is read by a small second wrk for the whole rush: what citizens see while the places go.
+wrk -t1 -c4 -d"$DURATION_RUSH" --timeout "$RUSH_TIMEOUT" --latency \
+  "$base/v1/marriage-registries/$first/availability?service=marriage&from=$date&to=$date" >"$WORK/availability.txt" &
+availability_pid=$!
+# A generous timeout: a booking that times out may still be made, and would then be missing from the 201s.
+RUSH_TOKENS=$tokens RUSH_OFFICES=$offices RUSH_DATE=$date \
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION_RUSH" --timeout "$RUSH_TIMEOUT" --latency \
+  -s "$BENCH_ROOT/bench/rush.lua" "$base/" >"$WORK/rush.txt" \
+  || { kill "$availability_pid" 2>/dev/null; cat "$WORK/rush.txt" >&2; exit 1; }
+wait "$availability_pid"
+grep -q '^statuses ' "$WORK/rush.txt" || { echo "rush.lua reported nothing:" >&2; cat "$WORK/rush.txt" >&2; exit 1; }
+
+counts=$(utilisation)
+read -r booked capacity <<<"$counts"
+statuses=$(sed -n 's/^statuses //p' "$WORK/rush.txt")
+codes=$(sed -n 's/^codes //p' "$WORK/rush.txt")
+attempts=$(sed -n 's/^attempts //p' "$WORK/rush.txt")
+socket_errors=$(sed -n 's/^errors //p' "$WORK/rush.txt")
+tally=$(python3 -c '
+import sys
+counts = {int(s): int(n) for s, n in (item.split("=") for item in sys.argv[1].split())}
+print(counts.get(201, 0), sum(n for s, n in counts.items() if s >= 500))' "$statuses")
+read -r created server_errors <<<"$tally"
+
+{
+  echo "$healthz"
+  wrk_line booking-rush-attempts <"$WORK/rush.txt"
+  wrk_line availability-during-rush <"$WORK/availability.txt"
+} | report
+echo
+echo "booking-rush-attempts: requests/s counts every attempt; its non-2xx are refusals, the expected 409 slot_full once the places are gone."
+echo "attempts=$attempts statuses $statuses"
+echo "problem codes: ${codes:-none}; socket errors: $socket_errors"
+echo "confirmed=$booked capacity=$CAPACITY"
+
+failed=0
+fail() { echo "FAIL: $*" >&2; failed=1; }
+[ "$attempts" -ge "$MIN_ATTEMPTS" ] || fail "only $attempts attempts, fewer than $MIN_ATTEMPTS: raise DURATION_RUSH"
+[ "$capacity" = "$CAPACITY" ] || fail "capacity after the rush is $capacity, not $CAPACITY"
+[ "$booked" = "$CAPACITY" ] || fail "confirmed=$booked, not every one of the $CAPACITY places was taken"
+[ "$created" = "$booked" ] || fail "wrk saw $created 201s but $booked places are booked"
+[ "$server_errors" = 0 ] || fail "$server_errors answers were 5xx"
+exit "$failed"
