@@ -35,8 +35,9 @@ call() {
   cat "$WORK/answer"
 }
 
-# json EXPR: evaluates the Python expression EXPR on the JSON document on stdin (as d) and prints it.
-json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+# json EXPR: evaluates the Python expression EXPR on the JSON document on stdin (as d) and prints it. Empty
+# input (a failed call, already reported) fails quietly.
+json() { python3 -c "import json, sys; t = sys.stdin.read(); t or sys.exit(1); d = json.loads(t); print($1)"; }
 
 # Credentials: an app client opens the citizen sessions; a province-wide admin sets capacity and reads utilisation.
 key=$(cli clients create --name bench | tail -n 1)

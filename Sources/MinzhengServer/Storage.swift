@@ -9,13 +9,15 @@ public struct Storage: Sendable {
     public let seeds: any SeedStore
     public let bookings: any BookingStore
     public let identities: any IdentityStore
+    public let audit: any AuditStore
 
     /// Opens (and migrates) the SQLite database in the data directory.
     public static func open(_ configuration: ServerConfiguration) throws -> Storage {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: configuration.databasePath)
         let lookups = SQLiteLookupStore(database)
-        return Storage(lookups: lookups, seeds: lookups, bookings: SQLiteBookingStore(database), identities: SQLiteIdentityStore(database))
+        let bookings = SQLiteBookingStore(database)
+        return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings)
     }
 
     /// Imports the seed files unless this very set was imported before.

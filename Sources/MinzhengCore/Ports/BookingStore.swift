@@ -124,3 +124,35 @@ public struct AuditRecord: Sendable {
         self.after = after
     }
 }
+
+/// One stored audit row with its place in the chain.
+public struct AuditEntry: Sendable, Equatable {
+    public let id: Int64
+    public let staffID: Int64
+    public let action: String
+    public let target: String
+    public let at: Date
+    public let before: String?
+    public let after: String?
+    public let previousHash: String
+    public let hash: String
+
+    public init(id: Int64, staffID: Int64, action: String, target: String, at: Date, before: String?, after: String?,
+                previousHash: String, hash: String) {
+        self.id = id
+        self.staffID = staffID
+        self.action = action
+        self.target = target
+        self.at = at
+        self.before = before
+        self.after = after
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+}
+
+/// Reads the audit log (rows are written by the stores, inside the transactions they record).
+public protocol AuditStore: Sendable {
+    /// Every row, oldest first.
+    func auditTrail() async throws -> [AuditEntry]
+}

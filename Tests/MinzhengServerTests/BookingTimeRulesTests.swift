@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import MinzhengCore
+import MinzhengServer
+import MinzhengTesting
+import Synchronization
+import Testing
+
+/// Rules that need time to pass (cooling-off, no-show bars), run on the real SQLite stores with a clock
+/// the test moves.
+@Suite struct BookingTimeRulesTests {
+    final class Clock: Sendable {
+        private let current = Mutex(Date())
+        func set(_ date: String, hour: Int = 9) { current.withLock { $0 = LocalDate(iso: date)!.instant(hour: hour) } }
+        var now: Date { current.withLock { $0 } }
+    }
+
+    struct World {
+        let services: Services
+        let citizen: CitizenSession
+        let clerk: StaffMember
+    }
+
+    func withWorld(_ clock: Clock, _ body: (World) async throws -> Void) async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let services = try await Services.start(
+            ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory), logger: logger, now: { clock.now })
+        let client = try await services.identity.createClient(name: "app").client
+        let clerk = try await services.identity.createStaff(username: "clerk", password: "long enough password", role: .clerk, division: DivisionCode("3201")!)
+        try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
+    }
+
+    func request(_ service: MarriageService, _ date: String, couple n: Int, application: String? = nil) -> BookingRequest {
+        let (man, woman) = TestIDs.couple(n)
+        return BookingRequest(officeID: 9, date: date, period: "09:00", service: service.rawValue,
+                              applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"),
+                                           ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
+                              divorceApplicationID: application)
+    }
+
+    func book(_ world: World, _ request: BookingRequest) async throws -> Booking {
+        guard case .created(let booking) = try await world.services.bookings.book(request, for: world.citizen, idempotencyKey: nil) else {
+            throw DomainError.notFound("replayed")
+        }
+        return booking
+    }
+
+    func code(of work: () async throws -> Void) async -> String? {
+        do { try await work(); return nil } catch let error as DomainError { return error.code } catch { return "\(error)" }
+    }
+
+    @Test func theCertificateFallsInDays31To60AfterAcceptance() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            // Three couples apply for divorce on Wednesday 2026-06-03 and are accepted that day.
+            clock.set("2026-06-01")
+            var applications: [String] = []
+            for n in 1...3 { applications.append(try await book(world, request(.divorceApplication, "2026-06-03", couple: n)).id) }
+            clock.set("2026-06-03", hour: 10)
+            for id in applications {
+                let booking = try #require(try await world.services.storage.bookings.booking(id: id))
+                _ = try await world.services.bookings.finish(code: booking.code, as: .checkedIn, by: world.clerk)
+            }
+            // Day 17: still cooling off.
+            clock.set("2026-06-15")
+            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-06-22", couple: 1, application: applications[0])) } == "cooling_off_window")
+            // Day 33 (2026-07-06, a Monday): inside.
+            clock.set("2026-07-01")
+            #expect(try await book(world, request(.divorceCertificate, "2026-07-06", couple: 1, application: applications[0])).status == .confirmed)
+            // Day 60 is Sunday 2026-08-02; the deadline moves to Monday 08-03, and no further.
+            clock.set("2026-07-20")
+            #expect(try await book(world, request(.divorceCertificate, "2026-08-03", couple: 2, application: applications[1])).status == .confirmed)
+            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-08-04", couple: 3, application: applications[2])) } == "cooling_off_window")
+            // Another couple cannot use someone else's application.
+            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-07-22", couple: 9, application: applications[2])) } == "cooling_off_window")
+        }
+    }
+
+    @Test func twoNoShowsWithin30DaysBarBooking() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            clock.set("2026-06-01")
+            let first = try await book(world, request(.marriage, "2026-06-03", couple: 5))
+            clock.set("2026-06-03", hour: 18)
+            _ = try await world.services.bookings.finish(code: first.code, as: .noShow, by: world.clerk)
+            let second = try await book(world, request(.marriage, "2026-06-10", couple: 5))
+            clock.set("2026-06-10", hour: 18)
+            _ = try await world.services.bookings.finish(code: second.code, as: .noShow, by: world.clerk)
+            clock.set("2026-06-11")
+            #expect(await code { _ = try await book(world, request(.marriage, "2026-06-15", couple: 5)) } == "booking_barred")
+            clock.set("2026-06-25")
+            #expect(await code { _ = try await book(world, request(.marriage, "2026-06-29", couple: 5)) } == "booking_barred")
+            clock.set("2026-06-26")
+            #expect(try await book(world, request(.marriage, "2026-06-29", couple: 5)).status == .confirmed)
+        }
+    }
+
+    @Test func aConfirmedBookingOfAPastDayNoLongerBlocks() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            clock.set("2026-06-01")
+            _ = try await book(world, request(.marriage, "2026-06-03", couple: 6))
+            #expect(await code { _ = try await book(world, request(.marriage, "2026-06-05", couple: 6)) } == "active_booking_exists")
+            clock.set("2026-06-04")
+            #expect(try await book(world, request(.marriage, "2026-06-08", couple: 6)).status == .confirmed)
+        }
+    }
+
+    @Test func staffChangesAreAuditedInAChain() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            clock.set("2026-06-01")
+            let manager = try await world.services.identity.createStaff(username: "manager", password: "long enough password", role: .manager,
+                                                                        division: DivisionCode("3201")!)
+            try await world.services.bookings.setCapacity(officeID: 9, from: "2026-06-03", to: "2026-06-03", period: nil, service: "marriage",
+                                                          capacity: 12, by: manager)
+            _ = try await world.services.bookings.closeDay(officeID: 9, date: "2026-06-04", reason: "检修", by: manager)
+            let audit = try await world.services.storage.audit.auditTrail()
+            #expect(audit.map(\.action) == ["capacity.set", "office.close"])
+            #expect(audit.allSatisfy { $0.staffID == manager.id })
+            #expect(audit[1].previousHash == audit[0].hash)
+            #expect(audit[0].previousHash == AuditChain.genesis)
+        }
+    }
+}
