@@ -30,6 +30,7 @@ release: deps
 
 bench: deps release
 	bench/lookups.sh
+	bench/rush.sh
 
 clean:
 	rm -rf .build data

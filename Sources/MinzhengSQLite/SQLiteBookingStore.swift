@@ -7,17 +7,22 @@ import MinzhengCore
 /// the booking; SQLite runs one write transaction at a time, and the table's CHECK refuses any overbooking.
 public struct SQLiteBookingStore: BookingStore {
     private let pool: DatabasePool
+    /// New bookings, the write of a rush, are committed in groups.
+    private let bookingWriter: GroupCommitWriter
 
-    public init(_ database: SQLiteDatabase) { pool = database.pool }
+    public init(_ database: SQLiteDatabase) {
+        pool = database.pool
+        bookingWriter = GroupCommitWriter(pool: database.pool)
+    }
 
     public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?) async throws -> BookingCreation {
-        try await pool.write { db in
+        try await bookingWriter.write { db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
             let slot = draft.slot
             // Bookings of days gone by no longer count as the person's active booking.
+            let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
             for applicant in draft.applicants {
-                try db.execute(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?",
-                               arguments: [applicant.idHash, draft.today.description])
+                try expire.execute(arguments: [applicant.idHash, draft.today.description])
             }
             try Self.take(db, slot, defaultCapacity: draft.defaultCapacity)
             let booking = Booking(
@@ -25,23 +30,19 @@ public struct SQLiteBookingStore: BookingStore {
                 applicants: draft.applicants.map(\.masked), divorceApplicationID: draft.divorceApplicationID,
                 createdAt: draft.now, updatedAt: draft.now)
             do {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
                                               divorce_application_id, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
-                        """,
-                    arguments: [booking.id, booking.code, draft.owner.clientID, draft.owner.subject, slot.officeID, slot.date.description,
+                        """).execute(arguments: [booking.id, booking.code, draft.owner.clientID, draft.owner.subject, slot.officeID, slot.date.description,
                                 slot.period, slot.service.rawValue, draft.divorceApplicationID, draft.now.timeIntervalSince1970,
                                 draft.now.timeIntervalSince1970])
                 for (position, applicant) in draft.applicants.enumerated() {
-                    try db.execute(
-                        sql: """
+                    try db.cachedStatement(sql: """
                             INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed,
                                                             phone_sealed, name_masked, id_masked, phone_masked)
                             VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
+                            """).execute(arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
                                     applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
                 }
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -59,13 +60,27 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
-        try await pool.read { db in try Self.replay(db, claim) }
+    public func preflight(_ claim: IdempotencyClaim?, officeID: Int64, date: LocalDate, idHashes: [String],
+                          noShowsSince: LocalDate) async throws -> BookingPreflight {
+        try await pool.read { db in
+            let replay = try claim.flatMap { try Self.replay(db, $0) }
+            let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
+                                           arguments: [officeID, date.description])
+            var noShows: [String: [LocalDate]] = [:]
+            let statement = try db.cachedStatement(sql: """
+                SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
+                WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
+                """)
+            for hash in idHashes {
+                noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
+            }
+            return BookingPreflight(replay: replay, dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
+        }
     }
 
     private static func replay(_ db: Database, _ claim: IdempotencyClaim) throws -> Booking? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT request_hash, response FROM idempotency_keys WHERE client_id = ? AND subject = ? AND key = ?",
+            db.cachedStatement(sql: "SELECT request_hash, response FROM idempotency_keys WHERE client_id = ? AND subject = ? AND key = ?"),
             arguments: [claim.owner.clientID, claim.owner.subject, claim.key])
         else { return nil }
         guard row["request_hash"] as String == claim.requestHash else { throw BookingErrors.idempotencyKeyReused }
@@ -74,15 +89,13 @@ public struct SQLiteBookingStore: BookingStore {
 
     /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`.
     private static func take(_ db: Database, _ slot: SlotKey, defaultCapacity: Int) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)",
-            arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue, defaultCapacity])
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)")
+            .execute(arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue, defaultCapacity])
+        try db.cachedStatement(sql: """
                 UPDATE slots SET booked = booked + 1
                 WHERE office_id = ? AND date = ? AND period = ? AND service = ? AND booked < capacity
-                """,
-            arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue])
+                """)
+            .execute(arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue])
         guard db.changesCount == 1 else { throw BookingErrors.slotFull }
     }
 
@@ -172,21 +185,6 @@ public struct SQLiteBookingStore: BookingStore {
                 guard let date = LocalDate(iso: row["date"] as String), let kind = OfficeDayOverride(rawValue: row["kind"]) else { return nil }
                 return (date, kind)
             }, uniquingKeysWith: { first, _ in first })
-        }
-    }
-
-    public func noShowDates(idHashes: [String], since: LocalDate) async throws -> [String: [LocalDate]] {
-        try await pool.read { db in
-            var result: [String: [LocalDate]] = [:]
-            for hash in idHashes {
-                let days = try String.fetchAll(
-                    db, sql: """
-                        SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
-                        WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
-                        """, arguments: [hash, since.description])
-                result[hash] = days.compactMap { LocalDate(iso: $0) }
-            }
-            return result
         }
     }
 

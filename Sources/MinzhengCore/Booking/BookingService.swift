@@ -100,26 +100,30 @@ public struct BookingService: Sendable {
         if let key = idempotencyKey {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
         }
-        let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }
+        let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }  // also the stored hashes below
         // A retry with the same key is answered before any rule that time may have changed since.
         let claim = idempotencyKey.map {
             IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
         }
-        if let claim, let replay = try await store.replay(claim) { return .replayed(replay) }
+        let known = try await store.preflight(claim, officeID: office.id, date: date, idHashes: idHashes,
+                                              noShowsSince: today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1)))
+        if let replay = known.replay { return .replayed(replay) }
 
         try rules.checkWindow(date, now: at)
-        guard try await isWorking(office, date) else { throw BookingErrors.officeClosed }
-        try await checkNoShowBar(idHashes, today: today)
+        guard isWorking(date, override: known.dayOverride) else { throw BookingErrors.officeClosed }
+        for days in known.noShows.values {
+            if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
+        }
         if service == .divorceCertificate {
             try await checkCoolingOff(request.divorceApplicationID, idHashes: idHashes, date: date)
         } else if request.divorceApplicationID != nil {
             throw DomainError.invalidParameter("divorce_application_id", "only a divorce_certificate booking refers to an application")
         }
 
-        let sealed = try applicants.map { applicant in
+        let sealed = try applicants.enumerated().map { index, applicant in
             SealedApplicant(
                 name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),
-                idHash: cipher.lookupHash(applicant.idNumber.value), masked: MaskedApplicant(applicant))
+                idHash: idHashes[index], masked: MaskedApplicant(applicant))
         }
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         for attempt in 1...3 {
@@ -279,13 +283,6 @@ public struct BookingService: Sendable {
                     period: period, capacity: works ? slot?.capacity ?? schedule.capacity(for: service) : 0, booked: slot?.booked ?? 0)
             }
             return DayAvailability(date: date, open: works && rules.isInsideWindow(date, now: at), officeWorks: works, periods: periods)
-        }
-    }
-
-    private func checkNoShowBar(_ idHashes: [String], today: LocalDate) async throws {
-        let since = today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1))
-        for (_, days) in try await store.noShowDates(idHashes: idHashes, since: since) {
-            if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
         }
     }
 

@@ -112,12 +112,19 @@ public struct Booking: Sendable, Equatable, Codable {
 public struct OfficeSchedule: Sendable {
     public struct Period: Sendable, Equatable {
         public let name: String  // "09:00"
-        public let startMinute: Int
-        public let endMinute: Int
+        public let start: String
+        public let end: String
 
-        public var start: String { Self.clock(startMinute) }
-        public var end: String { Self.clock(endMinute) }
-        static func clock(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60, minute % 60) }
+        public init(startMinute: Int, endMinute: Int) {
+            start = Self.clock(startMinute)
+            end = Self.clock(endMinute)
+            name = start
+        }
+
+        static func clock(_ minute: Int) -> String {
+            let hours = minute / 60, minutes = minute % 60
+            return (hours < 10 ? "0" : "") + String(hours) + ":" + (minutes < 10 ? "0" : "") + String(minutes)
+        }
     }
 
     public let periods: [Period]
@@ -129,7 +136,7 @@ public struct OfficeSchedule: Sendable {
     }
 
     public static let standard = OfficeSchedule(
-        periods: [9, 10, 11, 14, 15, 16].map { Period(name: String(format: "%02d:00", $0), startMinute: $0 * 60, endMinute: $0 * 60 + 60) },
+        periods: [9, 10, 11, 14, 15, 16].map { Period(startMinute: $0 * 60, endMinute: $0 * 60 + 60) },
         defaultCapacity: [.marriage: 10, .divorceApplication: 4, .divorceCertificate: 4, .reissue: 2])
 
     public func period(named name: String) -> Period? { periods.first { $0.name == name } }

@@ -72,7 +72,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String {
         let (y, m, d) = components
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(digits(y, 4))-\(digits(m, 2))-\(digits(d, 2))"
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.dayNumber < rhs.dayNumber }

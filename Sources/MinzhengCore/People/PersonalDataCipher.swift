@@ -44,7 +44,17 @@ public struct PersonalDataCipher: Sendable {
 public enum CipherError: Error { case sealFailed }
 
 extension Sequence where Element == UInt8 {
-    public var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lower-case hex. (`String(format:)` per byte cost a tenth of a booking's CPU time.)
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 extension HashedAuthenticationCode {

@@ -58,6 +58,19 @@ public struct IdempotencyClaim: Sendable {
     }
 }
 
+public struct BookingPreflight: Sendable {
+    public let replay: Booking?
+    public let dayOverride: OfficeDayOverride?
+    /// By ID hash.
+    public let noShows: [String: [LocalDate]]
+
+    public init(replay: Booking?, dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]]) {
+        self.replay = replay
+        self.dayOverride = dayOverride
+        self.noShows = noShows
+    }
+}
+
 public enum BookingCreation: Sendable {
     case created(Booking)
     /// The same key and request came before: the booking as it was first answered.
@@ -75,8 +88,10 @@ public protocol BookingStore: Sendable {
     /// Takes the place and stores the booking (and the idempotency key) in one transaction. A key already
     /// stored answers `.replayed` when the request matches and throws `idempotency_key_reused` otherwise.
     func create(_ draft: BookingDraft, idempotency: IdempotencyClaim?) async throws -> BookingCreation
-    /// The booking first answered for this key, if the key was used; throws when it came with another request.
-    func replay(_ claim: IdempotencyClaim) async throws -> Booking?
+    /// What the booking rules need to know before a booking is tried, read in one go: the booking first
+    /// answered for the idempotency key (throws `idempotency_key_reused` when it came with another request),
+    /// the office's exception for the day, and each applicant's no-show days since `noShowsSince`.
+    func preflight(_ claim: IdempotencyClaim?, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) async throws -> BookingPreflight
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
@@ -88,8 +103,6 @@ public protocol BookingStore: Sendable {
     /// Slots that exist (have been booked or given a capacity) between the dates, inclusive.
     func usage(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: [SlotUsage]]
     func officeDays(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: OfficeDayOverride]
-    /// Each person's (by ID hash) no-show days since `since`.
-    func noShowDates(idHashes: [String], since: LocalDate) async throws -> [String: [LocalDate]]
     /// The acceptance date (check-in day) of a checked-in `divorce_application`, of exactly these two people
     /// when `idHashes` is given.
     func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate?

@@ -31,7 +31,7 @@ public struct SeedSet: Sendable {
             guard let text = String(data: data, encoding: .utf8) else { throw SeedError(file: name, line: 0, reason: "not UTF-8") }
             texts[name] = text
         }
-        let checksum = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let checksum = Array(hasher.finalize()).hexString
         let divisions = try parseDivisions(texts["divisions.csv"] ?? "")
         let types = try parseResourceTypes(texts["resource-types.csv"] ?? "")
         let entries = try parseEntries(texts["directory.csv"] ?? "", divisions: Set(divisions.map(\.code)), types: Set(types.map(\.slug)))
