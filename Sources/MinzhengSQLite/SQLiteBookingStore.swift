@@ -15,9 +15,11 @@ public struct SQLiteBookingStore: BookingStore {
         bookingWriter = GroupCommitWriter(pool: database.pool)
     }
 
-    public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?) async throws -> BookingCreation {
+    public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?, noShowsSince: LocalDate,
+                       admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation {
         try await bookingWriter.write { db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
+            try admit(try Self.preflight(db, draft, noShowsSince: noShowsSince))
             let slot = draft.slot
             // Bookings of days gone by no longer count as the person's active booking.
             let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
@@ -60,22 +62,19 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func preflight(_ claim: IdempotencyClaim?, officeID: Int64, date: LocalDate, idHashes: [String],
-                          noShowsSince: LocalDate) async throws -> BookingPreflight {
-        try await pool.read { db in
-            let replay = try claim.flatMap { try Self.replay(db, $0) }
-            let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
-                                           arguments: [officeID, date.description])
-            var noShows: [String: [LocalDate]] = [:]
-            let statement = try db.cachedStatement(sql: """
-                SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
-                WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
-                """)
-            for hash in idHashes {
-                noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
-            }
-            return BookingPreflight(replay: replay, dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
+    private static func preflight(_ db: Database, _ draft: BookingDraft, noShowsSince: LocalDate) throws -> BookingPreflight {
+        let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
+                                       arguments: [draft.slot.officeID, draft.slot.date.description])
+        var noShows: [String: [LocalDate]] = [:]
+        let statement = try db.cachedStatement(sql: """
+            SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
+            WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
+            """)
+        for applicant in draft.applicants {
+            noShows[applicant.idHash] = try String.fetchAll(statement, arguments: [applicant.idHash, noShowsSince.description])
+                .compactMap { LocalDate(iso: $0) }
         }
+        return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
     }
 
     private static func replay(_ db: Database, _ claim: IdempotencyClaim) throws -> Booking? {

@@ -105,19 +105,20 @@ public struct BookingService: Sendable {
         let claim = idempotencyKey.map {
             IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
         }
-        let known = try await store.preflight(claim, officeID: office.id, date: date, idHashes: idHashes,
-                                              noShowsSince: today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1)))
-        if let replay = known.replay { return .replayed(replay) }
-
-        try rules.checkWindow(date, now: at)
-        guard isWorking(date, override: known.dayOverride) else { throw BookingErrors.officeClosed }
-        for days in known.noShows.values {
-            if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
-        }
         if service == .divorceCertificate {
             try await checkCoolingOff(request.divorceApplicationID, idHashes: idHashes, date: date)
         } else if request.divorceApplicationID != nil {
             throw DomainError.invalidParameter("divorce_application_id", "only a divorce_certificate booking refers to an application")
+        }
+        // Checked inside the booking's transaction, against what is stored at that moment; an idempotent
+        // retry is answered before these, so a retry after the window closed still gets its booking back.
+        let (rules, calendar) = (rules, calendar)
+        let admit: @Sendable (BookingPreflight) throws -> Void = { known in
+            try rules.checkWindow(date, now: at)
+            guard Self.isWorking(date, override: known.dayOverride, calendar: calendar) else { throw BookingErrors.officeClosed }
+            for days in known.noShows.values {
+                if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
+            }
         }
 
         let sealed = try applicants.enumerated().map { index, applicant in
@@ -132,7 +133,8 @@ public struct BookingService: Sendable {
                 defaultCapacity: schedule.capacity(for: service), applicants: sealed,
                 divorceApplicationID: request.divorceApplicationID, now: at, today: today)
             do {
-                return try await store.create(draft, idempotency: claim)
+                return try await store.create(draft, idempotency: claim, noShowsSince: today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1)),
+                                              admit: admit)
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
             }
@@ -261,6 +263,10 @@ public struct BookingService: Sendable {
     }
 
     private func isWorking(_ date: LocalDate, override: OfficeDayOverride?) -> Bool {
+        Self.isWorking(date, override: override, calendar: calendar)
+    }
+
+    static func isWorking(_ date: LocalDate, override: OfficeDayOverride?, calendar: WorkCalendar) -> Bool {
         switch override {
         case .closed: false
         case .open: true

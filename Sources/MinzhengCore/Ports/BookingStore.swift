@@ -58,14 +58,13 @@ public struct IdempotencyClaim: Sendable {
     }
 }
 
+/// What the booking rules read from the store about a request.
 public struct BookingPreflight: Sendable {
-    public let replay: Booking?
     public let dayOverride: OfficeDayOverride?
     /// By ID hash.
     public let noShows: [String: [LocalDate]]
 
-    public init(replay: Booking?, dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]]) {
-        self.replay = replay
+    public init(dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]]) {
         self.dayOverride = dayOverride
         self.noShows = noShows
     }
@@ -85,13 +84,12 @@ public enum OfficeDayOverride: String, Sendable {
 /// Where bookings, slots and office days are kept. Every write that takes or frees a place is one
 /// transaction, and a place is taken only by a conditional update of the slot's `booked` count.
 public protocol BookingStore: Sendable {
-    /// Takes the place and stores the booking (and the idempotency key) in one transaction. A key already
-    /// stored answers `.replayed` when the request matches and throws `idempotency_key_reused` otherwise.
-    func create(_ draft: BookingDraft, idempotency: IdempotencyClaim?) async throws -> BookingCreation
-    /// What the booking rules need to know before a booking is tried, read in one go: the booking first
-    /// answered for the idempotency key (throws `idempotency_key_reused` when it came with another request),
-    /// the office's exception for the day, and each applicant's no-show days since `noShowsSince`.
-    func preflight(_ claim: IdempotencyClaim?, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) async throws -> BookingPreflight
+    /// In one transaction: answers `.replayed` with the first booking when the idempotency key was used with
+    /// the same request (throws `idempotency_key_reused` when with another); otherwise reads what the rules
+    /// need (`BookingPreflight`), lets `admit` refuse, takes the place and stores the booking and the key.
+    /// Reading and writing together means no closure or no-show slips in between the check and the booking.
+    func create(_ draft: BookingDraft, idempotency: IdempotencyClaim?, noShowsSince: LocalDate,
+                admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
