@@ -31,8 +31,15 @@ final class GroupCommitWriter: Sendable {
         self.maxBatch = maxBatch
     }
 
+    /// Where a write's outcome waits between its savepoint and the commit.
+    private final class Outcome<T: Sendable>: Sendable {
+        private let result = Mutex<Result<T, any Error>?>(nil)
+        func set(_ value: Result<T, any Error>) { result.withLock { $0 = value } }
+        var value: Result<T, any Error>? { result.withLock { $0 } }
+    }
+
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let outcome = Outcome<T>()
         return try await withCheckedThrowingContinuation { continuation in
             let pending = Pending(
                 run: { db in
@@ -47,11 +54,11 @@ final class GroupCommitWriter: Sendable {
                     } catch {
                         result = .failure(error)
                     }
-                    outcome.withLock { $0 = result }
+                    outcome.set(result)
                 },
                 complete: { transactionError in
                     if let transactionError { return continuation.resume(throwing: transactionError) }
-                    continuation.resume(with: outcome.withLock { $0 } ?? .failure(DatabaseError(message: "a grouped write did not run")))
+                    continuation.resume(with: outcome.value ?? .failure(DatabaseError(message: "a grouped write did not run")))
                 })
             let start = state.withLock { state in
                 state.pending.append(pending)

@@ -20,25 +20,22 @@ public struct SQLiteBookingStore: BookingStore {
         try await bookingWriter.write { db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
             try admit(try Self.preflight(db, draft, noShowsSince: noShowsSince))
-            let slot = draft.slot
+            let booking = draft.booking
+            let slot = booking.slot
             // Bookings of days gone by no longer count as the person's active booking.
             let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
             for applicant in draft.applicants {
                 try expire.execute(arguments: [applicant.idHash, draft.today.description])
             }
             try Self.take(db, slot, defaultCapacity: draft.defaultCapacity)
-            let booking = Booking(
-                id: draft.id, code: draft.code, owner: draft.owner, slot: slot, status: .confirmed,
-                applicants: draft.applicants.map(\.masked), divorceApplicationID: draft.divorceApplicationID,
-                createdAt: draft.now, updatedAt: draft.now)
             do {
                 try db.cachedStatement(sql: """
                         INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
                                               divorce_application_id, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
-                        """).execute(arguments: [booking.id, booking.code, draft.owner.clientID, draft.owner.subject, slot.officeID, slot.date.description,
-                                slot.period, slot.service.rawValue, draft.divorceApplicationID, draft.now.timeIntervalSince1970,
-                                draft.now.timeIntervalSince1970])
+                        """).execute(arguments: [booking.id, booking.code, booking.owner.clientID, booking.owner.subject, slot.officeID, slot.date.description,
+                                slot.period, slot.service.rawValue, booking.divorceApplicationID, booking.createdAt.timeIntervalSince1970,
+                                booking.updatedAt.timeIntervalSince1970])
                 for (position, applicant) in draft.applicants.enumerated() {
                     try db.cachedStatement(sql: """
                             INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed,
@@ -53,10 +50,9 @@ public struct SQLiteBookingStore: BookingStore {
                 throw error
             }
             if let claim {
-                let response = String(decoding: try JSONEncoder().encode(booking), as: UTF8.self)
-                try db.execute(
-                    sql: "INSERT INTO idempotency_keys (client_id, subject, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [claim.owner.clientID, claim.owner.subject, claim.key, claim.requestHash, response, draft.now.timeIntervalSince1970])
+                try db.cachedStatement(sql: "INSERT INTO idempotency_keys (client_id, subject, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                    .execute(arguments: [claim.owner.clientID, claim.owner.subject, claim.key, claim.requestHash, draft.replayRecord,
+                                         booking.createdAt.timeIntervalSince1970])
             }
             return .created(booking)
         }
@@ -64,7 +60,7 @@ public struct SQLiteBookingStore: BookingStore {
 
     private static func preflight(_ db: Database, _ draft: BookingDraft, noShowsSince: LocalDate) throws -> BookingPreflight {
         let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
-                                       arguments: [draft.slot.officeID, draft.slot.date.description])
+                                       arguments: [draft.booking.slot.officeID, draft.booking.slot.date.description])
         var noShows: [String: [LocalDate]] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
@@ -162,28 +158,23 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func usage(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: [SlotUsage]] {
+    public func officeCalendar(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> OfficeCalendar {
         try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT date, period, service, capacity, booked FROM slots WHERE office_id = ? AND date BETWEEN ? AND ?",
-                arguments: [officeID, from.description, to.description])
+            let range: StatementArguments = [officeID, from.description, to.description]
             var usage: [LocalDate: [SlotUsage]] = [:]
-            for row in rows {
+            let slots = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT date, period, service, capacity, booked FROM slots WHERE office_id = ? AND date BETWEEN ? AND ?"),
+                arguments: range)
+            for row in slots {
                 guard let date = LocalDate(iso: row["date"] as String), let service = MarriageService(rawValue: row["service"]) else { continue }
                 usage[date, default: []].append(SlotUsage(period: row["period"], service: service, capacity: row["capacity"], booked: row["booked"]))
             }
-            return usage
-        }
-    }
-
-    public func officeDays(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: OfficeDayOverride] {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT date, kind FROM office_days WHERE office_id = ? AND date BETWEEN ? AND ?",
-                                        arguments: [officeID, from.description, to.description])
-            return Dictionary(rows.compactMap { row in
-                guard let date = LocalDate(iso: row["date"] as String), let kind = OfficeDayOverride(rawValue: row["kind"]) else { return nil }
-                return (date, kind)
-            }, uniquingKeysWith: { first, _ in first })
+            var overrides: [LocalDate: OfficeDayOverride] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT date, kind FROM office_days WHERE office_id = ? AND date BETWEEN ? AND ?"),
+                                        arguments: range) {
+                if let date = LocalDate(iso: row["date"] as String), let kind = OfficeDayOverride(rawValue: row["kind"]) { overrides[date] = kind }
+            }
+            return OfficeCalendar(usage: usage, overrides: overrides)
         }
     }
 

@@ -66,6 +66,7 @@ public struct BookingService: Sendable {
     let rules: BookingRules
     let schedule: OfficeSchedule
     let now: @Sendable () -> Date
+    let fullSlots = FullSlotHints()
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
                 rules: BookingRules = BookingRules(), schedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
@@ -121,22 +122,28 @@ public struct BookingService: Sendable {
             }
         }
 
+        let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
+        if fullSlots.isFull(slot, now: at) { throw BookingErrors.slotFull }
         let sealed = try applicants.enumerated().map { index, applicant in
             SealedApplicant(
                 name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),
                 idHash: idHashes[index], masked: MaskedApplicant(applicant))
         }
-        let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         for attempt in 1...3 {
+            let booking = Booking(
+                id: UUID().uuidString.lowercased(), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,
+                applicants: sealed.map(\.masked), divorceApplicationID: request.divorceApplicationID, createdAt: at, updatedAt: at)
             let draft = BookingDraft(
-                id: UUID().uuidString.lowercased(), code: CheckInCode.random(), owner: session.owner, slot: slot,
-                defaultCapacity: schedule.capacity(for: service), applicants: sealed,
-                divorceApplicationID: request.divorceApplicationID, now: at, today: today)
+                booking: booking, defaultCapacity: schedule.capacity(for: service), applicants: sealed, today: today,
+                replayRecord: String(decoding: try JSONEncoder().encode(booking), as: UTF8.self))
             do {
                 return try await store.create(draft, idempotency: claim, noShowsSince: today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1)),
                                               admit: admit)
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
+            } catch let error as DomainError where error == BookingErrors.slotFull {
+                fullSlots.markFull(slot, now: at)
+                throw error
             }
         }
         throw BookingErrors.codeTaken
@@ -153,7 +160,9 @@ public struct BookingService: Sendable {
     }
 
     public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
-        try await store.cancel(id: id, owner: session.owner, now: now())
+        let cancelled = try await store.cancel(id: id, owner: session.owner, now: now())
+        fullSlots.placeFreed(cancelled.slot)
+        return cancelled
     }
 
     public func reschedule(_ id: String, of session: CitizenSession, date: String, period: String) async throws -> Booking {
@@ -173,7 +182,9 @@ public struct BookingService: Sendable {
             guard window.contains(day) else { throw BookingErrors.coolingOff(window) }
         }
         let slot = SlotKey(officeID: office.id, date: day, period: period, service: current.slot.service)
-        return try await store.reschedule(id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at)
+        let moved = try await store.reschedule(id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at)
+        fullSlots.placeFreed(current.slot)
+        return moved
     }
 
     // MARK: Staff
@@ -201,6 +212,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "capacity.set", target: "office:\(office.id)", at: now(),
                                 after: #"{"from":"\#(range.lowerBound)","to":"\#(range.upperBound)","periods":"\#(periods.joined(separator: ","))","service":"\#(service.rawValue)","capacity":\#(capacity)}"#)
         try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit)
+        fullSlots.officeChanged(office.id)
     }
 
     public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
@@ -210,7 +222,9 @@ public struct BookingService: Sendable {
         guard day >= LocalDate.today(at: now()) else { throw DomainError.invalidParameter("date", "must not be in the past") }
         let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
-        return try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
+        let cancelled = try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
+        fullSlots.officeChanged(office.id)
+        return cancelled
     }
 
     public func openDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws {
@@ -258,7 +272,7 @@ public struct BookingService: Sendable {
     }
 
     private func isWorking(_ office: RegistryOffice, _ date: LocalDate) async throws -> Bool {
-        let overrides = try await store.officeDays(officeID: office.id, from: date, to: date)
+        let overrides = try await store.officeCalendar(officeID: office.id, from: date, to: date).overrides
         return isWorking(date, override: overrides[date])
     }
 
@@ -276,9 +290,8 @@ public struct BookingService: Sendable {
 
     private func days(of office: RegistryOffice, service: MarriageService, range: ClosedRange<LocalDate>) async throws -> [DayAvailability] {
         let at = now()
-        async let usage = store.usage(officeID: office.id, from: range.lowerBound, to: range.upperBound)
-        async let overrides = store.officeDays(officeID: office.id, from: range.lowerBound, to: range.upperBound)
-        let (used, exceptions) = try await (usage, overrides)
+        let known = try await store.officeCalendar(officeID: office.id, from: range.lowerBound, to: range.upperBound)
+        let (used, exceptions) = (known.usage, known.overrides)
         return (0...range.lowerBound.days(until: range.upperBound)).map { offset in
             let date = range.lowerBound.adding(days: offset)
             let works = isWorking(date, override: exceptions[date])

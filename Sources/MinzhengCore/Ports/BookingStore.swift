@@ -18,30 +18,22 @@ public struct SealedApplicant: Sendable {
     }
 }
 
-/// A booking about to be made.
+/// A booking about to be made: the booking as it will be answered, and what is stored beside it.
 public struct BookingDraft: Sendable {
-    public let id: String
-    public let code: String
-    public let owner: BookingOwner
-    public let slot: SlotKey
+    public let booking: Booking
     /// Capacity the slot gets if nobody has set one for it yet.
     public let defaultCapacity: Int
     public let applicants: [SealedApplicant]
-    public let divorceApplicationID: String?
-    public let now: Date
     public let today: LocalDate
+    /// The answer kept for the idempotency key (the booking as JSON), encoded before the write.
+    public let replayRecord: String
 
-    public init(id: String, code: String, owner: BookingOwner, slot: SlotKey, defaultCapacity: Int, applicants: [SealedApplicant],
-                divorceApplicationID: String?, now: Date, today: LocalDate) {
-        self.id = id
-        self.code = code
-        self.owner = owner
-        self.slot = slot
+    public init(booking: Booking, defaultCapacity: Int, applicants: [SealedApplicant], today: LocalDate, replayRecord: String) {
+        self.booking = booking
         self.defaultCapacity = defaultCapacity
         self.applicants = applicants
-        self.divorceApplicationID = divorceApplicationID
-        self.now = now
         self.today = today
+        self.replayRecord = replayRecord
     }
 }
 
@@ -55,6 +47,16 @@ public struct IdempotencyClaim: Sendable {
         self.owner = owner
         self.key = key
         self.requestHash = requestHash
+    }
+}
+
+public struct OfficeCalendar: Sendable {
+    public let usage: [LocalDate: [SlotUsage]]
+    public let overrides: [LocalDate: OfficeDayOverride]
+
+    public init(usage: [LocalDate: [SlotUsage]], overrides: [LocalDate: OfficeDayOverride]) {
+        self.usage = usage
+        self.overrides = overrides
     }
 }
 
@@ -98,9 +100,9 @@ public protocol BookingStore: Sendable {
     /// Moves a confirmed booking of `owner` to `slot`: the new place is taken and the old one freed together, or nothing changes.
     func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date) async throws -> Booking
 
-    /// Slots that exist (have been booked or given a capacity) between the dates, inclusive.
-    func usage(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: [SlotUsage]]
-    func officeDays(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> [LocalDate: OfficeDayOverride]
+    /// The slots that exist (have been booked or given a capacity) and the office's exceptions to the
+    /// calendar between the dates, inclusive, read together.
+    func officeCalendar(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> OfficeCalendar
     /// The acceptance date (check-in day) of a checked-in `divorce_application`, of exactly these two people
     /// when `idHashes` is given.
     func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate?
