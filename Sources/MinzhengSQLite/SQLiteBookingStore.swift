@@ -73,6 +73,10 @@ public struct SQLiteBookingStore: BookingStore {
         return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
     }
 
+    public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
+        try await pool.read { db in try Self.replay(db, claim) }
+    }
+
     private static func replay(_ db: Database, _ claim: IdempotencyClaim) throws -> Booking? {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT request_hash, response FROM idempotency_keys WHERE client_id = ? AND subject = ? AND key = ?"),

@@ -113,3 +113,24 @@ extension Sequence {
         return results
     }
 }
+
+@Suite struct IdempotencyTests {
+    @Test func aRetryAfterThePeriodFilledStillGetsItsBooking() async throws {
+        try await withBookingWorld { world in
+            let manager = try await world.staff("nanjing-manager")
+            let date = try await world.bookableDay()
+            #expect(try await world.setCapacity(1, date: date, token: manager).status == .noContent)
+            let token = try await world.citizen("lucky")
+            let body = world.bookingJSON(date: date, couple: 60)
+            let first = try await world.book(body, token: token, key: "k-60")
+            #expect(first.status == .created)
+            // Another couple finds the period full (and the server remembers that it is).
+            let other = try await world.book(world.bookingJSON(date: date, couple: 61), token: token)
+            #expect(other.problemCode == "slot_full")
+            // The first couple's app retries: same key, same body, same booking.
+            let retry = try await world.book(body, token: token, key: "k-60")
+            #expect(retry.status == .created)
+            #expect(try retry.decode(BookingBody.self).id == first.decode(BookingBody.self).id)
+        }
+    }
+}

@@ -123,7 +123,11 @@ public struct BookingService: Sendable {
         }
 
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
-        if fullSlots.isFull(slot, now: at) { throw BookingErrors.slotFull }
+        if fullSlots.isFull(slot, now: at) {
+            // A retry of a booking that got the period's last place must still get its booking back.
+            if let claim, let earlier = try await store.replay(claim) { return .replayed(earlier) }
+            throw BookingErrors.slotFull
+        }
         let sealed = try applicants.enumerated().map { index, applicant in
             SealedApplicant(
                 name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),

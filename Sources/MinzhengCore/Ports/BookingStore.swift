@@ -92,6 +92,9 @@ public protocol BookingStore: Sendable {
     /// Reading and writing together means no closure or no-show slips in between the check and the booking.
     func create(_ draft: BookingDraft, idempotency: IdempotencyClaim?, noShowsSince: LocalDate,
                 admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation
+    /// The booking first answered for this key, if it was used (throws `idempotency_key_reused` when it came
+    /// with another request).
+    func replay(_ claim: IdempotencyClaim) async throws -> Booking?
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
