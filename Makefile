@@ -5,14 +5,19 @@ SYSTEM_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export MINZHENG_PORT ?= 8080
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test spec deps build release bench clean
 
 run: deps release
 	.build/release/minzheng serve
 
-test: deps
+test: deps spec
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+
+# The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
+spec:
+	@python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
+	python3 -m openapi_spec_validator openapi/openapi.yaml
 
 deps:
 	@command -v swift >/dev/null || { echo "swift is not on the PATH: install Swift 6 first" >&2; exit 1; }

@@ -40,7 +40,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
-    let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings, schedule: services.schedule)
+    let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings, schedule: services.schedule,
+                             bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
     var transport = SkippingTransport(router: router, skipping: [])
     if configuration.renderedLookups {
         let renderer = DirectoryRenderer()

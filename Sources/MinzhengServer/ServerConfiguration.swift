@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var renderedLookups = true
     /// Base64 of the 32-byte master key for personal data (`MINZHENG_SECRET_KEY`); nil: a key file in the data directory.
     public var secretKey: String?
+    /// How many bookings are worked on at once (`MINZHENG_CONCURRENT_BOOKINGS`); the rest wait their turn.
+    public var concurrentBookings = 16
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 64 * 1024
 
@@ -46,6 +48,10 @@ public struct ServerConfiguration: Sendable {
             seedDirectory: URL(fileURLWithPath: value("MINZHENG_SEED_DIR") ?? "./seed-data"),
             logLevel: logLevel)
         secretKey = value("MINZHENG_SECRET_KEY")
+        if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
+            guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }
+            concurrentBookings = limit
+        }
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("minzheng.sqlite").path }

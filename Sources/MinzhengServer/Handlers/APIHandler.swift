@@ -9,6 +9,8 @@ struct APIHandler: APIProtocol {
     let identity: IdentityService
     let bookings: BookingService
     let schedule: OfficeSchedule
+    /// Bookings run a few at a time (see `ConcurrencyLimit`).
+    let bookingAdmission: ConcurrencyLimit
 
     var caller: Caller { RequestCaller.current }
 }

@@ -17,7 +17,10 @@ extension APIHandler {
             officeID: body.officeId, date: body.date, period: body.period, service: body.service.rawValue,
             applicants: body.applicants.map { ApplicantInput(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
             divorceApplicationID: body.divorceApplicationId)
-        switch try await bookings.book(request, for: session, idempotencyKey: input.headers.idempotencyKey) {
+        let outcome = try await bookingAdmission.run {
+            try await bookings.book(request, for: session, idempotencyKey: input.headers.idempotencyKey)
+        }
+        switch outcome {
         case .created(let booking), .replayed(let booking):
             return .created(.init(body: .json(schema(booking))))
         }

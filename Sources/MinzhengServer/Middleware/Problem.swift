@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MinzhengCore
+import Synchronization
 
 /// An RFC 9457 problem document, as every error of the API is answered.
 struct Problem: Encodable {
@@ -23,11 +24,22 @@ struct Problem: Encodable {
     static let internalError = DomainError(.unavailable, code: "internal_error", title: "系统繁忙，请稍后再试",
                                            detail: "an unexpected error; it has been logged")
 
+    /// The document's bytes. Rejections repeat (a rush answers `slot_full` thousands of times a second), so
+    /// the bytes of recent problems are kept rather than encoded again.
     var json: Data {
+        let key = "\(status)\u{1F}\(code)\u{1F}\(detail)"
+        if let known = Self.encoded.withLock({ $0[key] }) { return known }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
-        return (try? encoder.encode(self)) ?? Data()
+        let data = (try? encoder.encode(self)) ?? Data()
+        Self.encoded.withLock { cache in
+            if cache.count >= 512 { cache.removeAll() }
+            cache[key] = data
+        }
+        return data
     }
+
+    private static let encoded = Mutex<[String: Data]>([:])
 
     var headers: HTTPFields {
         var headers = HTTPFields()
