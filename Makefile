@@ -16,7 +16,8 @@ test: deps spec
 
 # The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
 spec:
-	@python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
+	@python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openapi-spec-validator; }
 	python3 -m openapi_spec_validator openapi/openapi.yaml
 
 deps:

@@ -14,7 +14,6 @@ MIN_ATTEMPTS=20000
 OFFICES=100 PER_PERIOD=20 SESSIONS=64
 CAPACITY=$((OFFICES * 6 * PER_PERIOD))
 
-export MINZHENG_RATE_LIMITS=off  # the rush measures booking, not the limiter
 start_server "$BENCH_ROOT/seed-data"
 base="http://127.0.0.1:$PORT"
 

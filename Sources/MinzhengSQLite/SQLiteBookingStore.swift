@@ -19,7 +19,8 @@ public struct SQLiteBookingStore: BookingStore {
                        admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation {
         try await bookingWriter.write { db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
-            try admit(try Self.preflight(db, draft, noShowsSince: noShowsSince))
+            try admit(try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date,
+                                         idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince))
             let booking = draft.booking
             let slot = booking.slot
             // Bookings of days gone by no longer count as the person's active booking.
@@ -58,17 +59,16 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    private static func preflight(_ db: Database, _ draft: BookingDraft, noShowsSince: LocalDate) throws -> BookingPreflight {
+    private static func preflight(_ db: Database, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) throws -> BookingPreflight {
         let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
-                                       arguments: [draft.booking.slot.officeID, draft.booking.slot.date.description])
+                                       arguments: [officeID, date.description])
         var noShows: [String: [LocalDate]] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
             WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
             """)
-        for applicant in draft.applicants {
-            noShows[applicant.idHash] = try String.fetchAll(statement, arguments: [applicant.idHash, noShowsSince.description])
-                .compactMap { LocalDate(iso: $0) }
+        for hash in idHashes {
+            noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
         return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
     }
@@ -132,33 +132,58 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func cancel(id: String, owner: BookingOwner, now: Date) async throws -> Booking {
+    public func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate) async throws -> Booking {
         try await pool.write { db in
-            guard var booking = try Self.bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
-                throw BookingErrors.bookingNotFound(id)
-            }
-            guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+            var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             try Self.setStatus(db, &booking, .cancelled, now: now)
             try Self.free(db, booking.slot)
             return booking
         }
     }
 
-    public func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date) async throws -> Booking {
+    public func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date, today: LocalDate,
+                           noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> Booking {
         try await pool.write { db in
-            guard var booking = try Self.bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
-                throw BookingErrors.bookingNotFound(id)
-            }
-            guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+            var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
+            let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
+            try admit(try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: people, noShowsSince: noShowsSince))
             try Self.take(db, slot, defaultCapacity: defaultCapacity)
             try Self.free(db, booking.slot)
             try db.execute(sql: "UPDATE bookings SET date = ?, period = ?, updated_at = ? WHERE id = ?",
                            arguments: [slot.date.description, slot.period, now.timeIntervalSince1970, id])
-            try db.execute(sql: "UPDATE booking_applicants SET booking_date = ? WHERE booking_id = ?", arguments: [slot.date.description, id])
+            // Marked active again so the one-active-booking index judges the moved booking anew.
+            do {
+                try db.execute(sql: "UPDATE booking_applicants SET booking_date = ?, active = 1 WHERE booking_id = ?",
+                               arguments: [slot.date.description, id])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw BookingErrors.activeBookingExists
+            }
             booking.slot = slot
             booking.updatedAt = now
             return booking
+        }
+    }
+
+    /// A confirmed booking of `owner` whose day is still to come (after `today`).
+    private static func changeable(_ db: Database, id: String, owner: BookingOwner, today: LocalDate) throws -> Booking {
+        guard let booking = try bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
+            throw BookingErrors.bookingNotFound(id)
+        }
+        guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
+        guard booking.slot.date > today else { throw BookingErrors.tooLateToChange }
+        return booking
+    }
+
+    public func sealedIDNumbers(bookingID: String) async throws -> [Data] {
+        try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT id_sealed FROM booking_applicants WHERE booking_id = ? ORDER BY position", arguments: [bookingID])
+        }
+    }
+
+    public func idHashes(bookingID: String) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [bookingID]))
         }
     }
 
@@ -182,16 +207,19 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate? {
+    public func acceptedDivorceApplication(id: String, idHashes: Set<String>, certificateID: String?) async throws -> LocalDate? {
         try await pool.read { db in
             guard let date = try String.fetchOne(
-                db, sql: "SELECT date FROM bookings WHERE id = ? AND service = 'divorce_application' AND status = 'checked_in'",
-                arguments: [id])
+                db, sql: """
+                    SELECT date FROM bookings a
+                    WHERE id = ? AND service = 'divorce_application' AND status = 'checked_in'
+                      AND NOT EXISTS (SELECT 1 FROM bookings c
+                                      WHERE c.divorce_application_id = a.id AND c.status IN ('confirmed', 'checked_in') AND c.id IS NOT ?)
+                    """,
+                arguments: [id, certificateID])
             else { return nil }
-            if let idHashes {
-                let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
-                guard Set(people) == idHashes else { return nil }
-            }
+            let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
+            guard Set(people) == idHashes else { return nil }
             return LocalDate(iso: date)
         }
     }

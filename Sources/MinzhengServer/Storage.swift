@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MinzhengCore
 import MinzhengSQLite
@@ -41,8 +44,10 @@ enum SecretKey {
             return key
         }
         let file = configuration.dataDirectory.appendingPathComponent("secret.key")
-        if let stored = try? Data(contentsOf: file) {
-            let text = String(decoding: stored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if FileManager.default.fileExists(atPath: file.path) {
+            // A key that exists but cannot be read is an error, never a reason to make a new one:
+            // a new key would orphan every encrypted field and look-up hash already stored.
+            let text = String(decoding: try Data(contentsOf: file), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let key = Data(base64Encoded: text), key.count == 32 else {
                 throw ConfigurationError("\(file.path) is not a base64 key of 32 bytes")
             }
@@ -50,8 +55,14 @@ enum SecretKey {
         }
         let key = PersonalDataCipher.generateMasterKey()
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: file.path, contents: Data(key.base64EncodedString().utf8), attributes: [.posixPermissions: 0o600])
-        else { throw ConfigurationError("cannot write \(file.path)") }
+        // O_EXCL: if another process made the key meanwhile, fail rather than overwrite it.
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw ConfigurationError("cannot create \(file.path) (errno \(errno)); start again to read it") }
+        defer { close(descriptor) }
+        let bytes = Array(key.base64EncodedString().utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw ConfigurationError("cannot write \(file.path)")
+        }
         return key
     }
 }

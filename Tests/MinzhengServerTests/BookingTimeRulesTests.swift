@@ -74,8 +74,13 @@ import Testing
             clock.set("2026-07-20")
             #expect(try await book(world, request(.divorceCertificate, "2026-08-03", couple: 2, application: applications[1])).status == .confirmed)
             #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-08-04", couple: 3, application: applications[2])) } == "cooling_off_window")
-            // Another couple cannot use someone else's application.
-            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-07-22", couple: 9, application: applications[2])) } == "cooling_off_window")
+            // Another couple cannot use someone else's application, nor a couple one application twice.
+            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-07-22", couple: 9, application: applications[2])) } == "divorce_application_not_found")
+            clock.set("2026-07-06", hour: 10)
+            let certificate = try #require(try await world.services.storage.bookings.roster(officeID: 9, date: LocalDate(iso: "2026-07-06")!).first)
+            _ = try await world.services.bookings.finish(code: certificate.code, as: .checkedIn, by: world.clerk)
+            clock.set("2026-07-07")
+            #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-07-09", couple: 1, application: applications[0])) } == "divorce_application_not_found")
         }
     }
 
@@ -109,13 +114,50 @@ import Testing
         }
     }
 
+    @Test func cancellingOrMovingIsOverOnTheDay() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            clock.set("2026-06-01")
+            let booking = try await book(world, request(.marriage, "2026-06-03", couple: 7))
+            clock.set("2026-06-03", hour: 8)
+            #expect(await code { _ = try await world.services.bookings.cancel(booking.id, of: world.citizen) } == "too_late_to_change")
+            #expect(await code { _ = try await world.services.bookings.reschedule(booking.id, of: world.citizen, date: "2026-06-05", period: "10:00") } == "too_late_to_change")
+            // The day before, both are fine.
+            clock.set("2026-06-01")
+            let moved = try await world.services.bookings.reschedule(booking.id, of: world.citizen, date: "2026-06-04", period: "10:00")
+            #expect(moved.slot.date.description == "2026-06-04")
+            #expect(try await world.services.bookings.cancel(booking.id, of: world.citizen).status == .cancelled)
+        }
+    }
+
+    @Test func aMoveIsJudgedLikeABooking() async throws {
+        let clock = Clock()
+        try await withWorld(clock) { world in
+            clock.set("2026-06-01")
+            // She turns 20 on 2026-06-10: a marriage booked for that day cannot move to the 9th.
+            let man = TestIDs.make(birth: "19990101", sequence: 1), woman = TestIDs.make(birth: "20060610", sequence: 2)
+            let young = BookingRequest(officeID: 9, date: "2026-06-10", period: "09:00", service: "marriage",
+                                       applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"),
+                                                    ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
+                                       divorceApplicationID: nil)
+            let booking = try await book(world, young)
+            #expect(await code { _ = try await world.services.bookings.reschedule(booking.id, of: world.citizen, date: "2026-06-09", period: "09:00") } == "underage")
+            // A closed day or a weekend is refused, and the booking stays where it was.
+            let manager = try await world.services.identity.createStaff(username: "province-manager", password: "long enough password", role: .manager, division: DivisionCode("32")!)
+            _ = try await world.services.bookings.closeDay(officeID: 9, date: "2026-06-11", reason: "检修", by: manager)
+            #expect(await code { _ = try await world.services.bookings.reschedule(booking.id, of: world.citizen, date: "2026-06-11", period: "09:00") } == "office_closed")
+            #expect(await code { _ = try await world.services.bookings.reschedule(booking.id, of: world.citizen, date: "2026-06-13", period: "09:00") } == "office_closed")
+            #expect(try await world.services.bookings.booking(booking.id, of: world.citizen).slot.date.description == "2026-06-10")
+        }
+    }
+
     @Test func staffChangesAreAuditedInAChain() async throws {
         let clock = Clock()
         try await withWorld(clock) { world in
             clock.set("2026-06-01")
             let manager = try await world.services.identity.createStaff(username: "manager", password: "long enough password", role: .manager,
                                                                         division: DivisionCode("3201")!)
-            try await world.services.bookings.setCapacity(officeID: 9, from: "2026-06-03", to: "2026-06-03", period: nil, service: "marriage",
+            try await world.services.bookings.setCapacity(officeID: 9, date: "2026-06-03", from: nil, to: nil, period: nil, service: "marriage",
                                                           capacity: 12, by: manager)
             _ = try await world.services.bookings.closeDay(officeID: 9, date: "2026-06-04", reason: "检修", by: manager)
             let audit = try await world.services.storage.audit.auditTrail()

@@ -39,6 +39,7 @@ import Testing
             #expect(found.items.contains { $0.code == "320302" })
             #expect(found.items.allSatisfy { $0.name.contains("鼓") })
             let townships: ListPage<DivisionBody> = try await client.getJSON("/v1/divisions?q=玄武&level=township")
+            #expect(!townships.items.isEmpty)
             #expect(townships.items.allSatisfy { $0.level == "township" && $0.name.contains("玄武") })
         }
     }

@@ -28,8 +28,12 @@ public enum BookingErrors {
     }
 
     public static let noAcceptedApplication = DomainError(
-        .unprocessable, code: "cooling_off_window", title: "未找到已受理的离婚登记申请",
-        detail: "divorce_application_id must name an accepted divorce application of the same two applicants")
+        .unprocessable, code: "divorce_application_not_found", title: "未找到已受理的离婚登记申请",
+        detail: "divorce_application_id must name an accepted divorce application of the same two applicants, not yet used for a certificate")
 
-    public static func invalid(_ name: String, _ detail: String) -> DomainError { .invalidParameter(name, detail) }
+    public static let tooLateToChange = DomainError(
+        .conflict, code: "too_late_to_change", title: "预约当天及之后不能取消或改约",
+        detail: "a booking can be cancelled or moved until the day before its date")
+
+    public static let notToday = DomainError(.conflict, code: "not_today", title: "只能在预约当天签到", detail: "check-in happens on the booking's day")
 }

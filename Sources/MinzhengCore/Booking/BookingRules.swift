@@ -105,6 +105,9 @@ public struct BookingRules: Sendable {
 
     // MARK: No-shows
 
+    /// How far back no-shows can still bar a booking made `today`.
+    public func noShowsSince(_ today: LocalDate) -> LocalDate { today.adding(days: -(noShowWindowDays + barDays + 1)) }
+
     /// The first day a person with these no-show dates may book again, or nil when not barred.
     public func barredUntil(noShows: [LocalDate]) -> LocalDate? {
         let sorted = noShows.sorted()

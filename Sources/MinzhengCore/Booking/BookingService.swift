@@ -1,59 +1,5 @@
 import Foundation
 
-/// A marriage registry as the booking flow needs it.
-public struct RegistryOffice: Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let division: DivisionCode
-
-    public init(id: Int64, name: String, division: DivisionCode) {
-        self.id = id
-        self.name = name
-        self.division = division
-    }
-}
-
-/// Finds registry offices (the directory's marriage registries).
-public protocol OfficeDirectory: Sendable {
-    func registry(_ id: Int64) -> RegistryOffice?
-}
-
-/// One day of an office's calendar as citizens and staff see it.
-public struct DayAvailability: Sendable, Equatable {
-    public struct PeriodAvailability: Sendable, Equatable {
-        public let period: OfficeSchedule.Period
-        public let capacity: Int
-        public let booked: Int
-        public var remaining: Int { max(0, capacity - booked) }
-    }
-
-    public let date: LocalDate
-    /// Bookable now: inside the booking window and the office works that day.
-    public let open: Bool
-    /// The office works that day (whether or not it can still be booked).
-    public let officeWorks: Bool
-    public let periods: [PeriodAvailability]
-}
-
-/// What a citizen asks to book.
-public struct BookingRequest: Sendable, Equatable {
-    public let officeID: Int64
-    public let date: String
-    public let period: String
-    public let service: String
-    public let applicants: [ApplicantInput]
-    public let divorceApplicationID: String?
-
-    public init(officeID: Int64, date: String, period: String, service: String, applicants: [ApplicantInput], divorceApplicationID: String?) {
-        self.officeID = officeID
-        self.date = date
-        self.period = period
-        self.service = service
-        self.applicants = applicants
-        self.divorceApplicationID = divorceApplicationID
-    }
-}
-
 /// The booking use-cases: citizens' booking flow and staff's office management. Rules come from
 /// `BookingRules`; every write goes through `BookingStore` in one transaction.
 public struct BookingService: Sendable {
@@ -113,14 +59,7 @@ public struct BookingService: Sendable {
         }
         // Checked inside the booking's transaction, against what is stored at that moment; an idempotent
         // retry is answered before these, so a retry after the window closed still gets its booking back.
-        let (rules, calendar) = (rules, calendar)
-        let admit: @Sendable (BookingPreflight) throws -> Void = { known in
-            try rules.checkWindow(date, now: at)
-            guard Self.isWorking(date, override: known.dayOverride, calendar: calendar) else { throw BookingErrors.officeClosed }
-            for days in known.noShows.values {
-                if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
-            }
-        }
+        let admit = admission(for: date, now: at)
 
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         if fullSlots.isFull(slot, now: at) {
@@ -141,7 +80,7 @@ public struct BookingService: Sendable {
                 booking: booking, defaultCapacity: schedule.capacity(for: service), applicants: sealed, today: today,
                 replayRecord: String(decoding: try JSONEncoder().encode(booking), as: UTF8.self))
             do {
-                return try await store.create(draft, idempotency: claim, noShowsSince: today.adding(days: -(rules.noShowWindowDays + rules.barDays + 1)),
+                return try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today),
                                               admit: admit)
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
@@ -164,13 +103,15 @@ public struct BookingService: Sendable {
     }
 
     public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
-        let cancelled = try await store.cancel(id: id, owner: session.owner, now: now())
+        let at = now()
+        let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at))
         fullSlots.placeFreed(cancelled.slot)
         return cancelled
     }
 
     public func reschedule(_ id: String, of session: CitizenSession, date: String, period: String) async throws -> Booking {
         let at = now()
+        let today = LocalDate.today(at: at)
         let current = try await booking(id, of: session)
         guard current.status == .confirmed else { throw BookingErrors.notConfirmed }
         let office = try registry(current.slot.officeID)
@@ -178,17 +119,47 @@ public struct BookingService: Sendable {
         guard schedule.period(named: period) != nil else {
             throw DomainError.invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
         }
-        try rules.checkWindow(day, now: at)
-        guard try await isWorking(office, day) else { throw BookingErrors.officeClosed }
-        if current.slot.service == .divorceCertificate, let applicationID = current.divorceApplicationID,
-            let accepted = try await store.acceptedDivorceApplication(id: applicationID, idHashes: nil) {
+        switch current.slot.service {
+        case .marriage:
+            // Ages are taken on the appointment day: a new day may come before a birthday.
+            for sealed in try await store.sealedIDNumbers(bookingID: id) {
+                let idNumber = try IDNumber(try cipher.open(sealed), today: today)
+                let minimum = rules.minimumMarriageAge[idNumber.sex] ?? 0
+                guard idNumber.age(on: day) >= minimum else {
+                    throw DomainError(.unprocessable, code: "underage", title: "未达到法定婚龄",
+                                      detail: "the \(idNumber.sex.rawValue) applicant is under \(minimum) on \(day)")
+                }
+            }
+        case .divorceCertificate:
+            guard let applicationID = current.divorceApplicationID,
+                let accepted = try await store.acceptedDivorceApplication(
+                    id: applicationID, idHashes: try await store.idHashes(bookingID: id), certificateID: id)
+            else { throw BookingErrors.noAcceptedApplication }
             let window = rules.certificateWindow(acceptedOn: accepted, calendar: calendar)
             guard window.contains(day) else { throw BookingErrors.coolingOff(window) }
+        case .divorceApplication, .reissue:
+            break
         }
         let slot = SlotKey(officeID: office.id, date: day, period: period, service: current.slot.service)
-        let moved = try await store.reschedule(id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at)
+        let moved = try await store.reschedule(
+            id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at, today: today,
+            noShowsSince: rules.noShowsSince(today), admit: admission(for: day, now: at))
         fullSlots.placeFreed(current.slot)
         return moved
+    }
+
+    /// The rules judged inside a booking's (or a move's) own transaction, against what is stored then:
+    /// the booking window, the office working that day, no-show bars.
+    private func admission(for date: LocalDate, now at: Date) -> @Sendable (BookingPreflight) throws -> Void {
+        let (rules, calendar) = (rules, calendar)
+        let today = LocalDate.today(at: at)
+        return { known in
+            try rules.checkWindow(date, now: at)
+            guard Self.isWorking(date, override: known.dayOverride, calendar: calendar) else { throw BookingErrors.officeClosed }
+            for days in known.noShows.values {
+                if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
+            }
+        }
     }
 
     // MARK: Staff
@@ -199,11 +170,17 @@ public struct BookingService: Sendable {
         return try await days(of: office, service: try Self.service(service), range: try Self.dateRange(from: from, to: to))
     }
 
-    public func setCapacity(officeID: Int64, from: String, to: String, period: String?, service: String, capacity: Int,
+    /// Sets the capacity of one day (`date`) or of a range (`from`, `to`), for one period or, without `period`, all.
+    public func setCapacity(officeID: Int64, date: String?, from: String?, to: String?, period: String?, service: String, capacity: Int,
                             by staff: StaffMember) async throws {
         let office = try registry(officeID, for: staff)
         let service = try Self.service(service)
-        let range = try Self.dateRange(from: from, to: to)
+        let range: ClosedRange<LocalDate>
+        switch (date, from, to) {
+        case (let day?, nil, nil): range = try Self.dateRange(from: day, to: day)
+        case (nil, let start?, let end?): range = try Self.dateRange(from: start, to: end)
+        default: throw DomainError.invalidParameter("date", "give either date, or from and to")
+        }
         guard (0...500).contains(capacity) else { throw DomainError.invalidParameter("capacity", "must be 0 to 500") }
         let periods: [String]
         if let period {
@@ -214,7 +191,9 @@ public struct BookingService: Sendable {
         }
         let dates = (0...range.lowerBound.days(until: range.upperBound)).map { range.lowerBound.adding(days: $0) }
         let audit = AuditRecord(staffID: staff.id, action: "capacity.set", target: "office:\(office.id)", at: now(),
-                                after: #"{"from":"\#(range.lowerBound)","to":"\#(range.upperBound)","periods":"\#(periods.joined(separator: ","))","service":"\#(service.rawValue)","capacity":\#(capacity)}"#)
+                                after: Self.json(["from": range.lowerBound.description, "to": range.upperBound.description,
+                                                  "periods": periods.joined(separator: ","), "service": service.rawValue,
+                                                  "capacity": String(capacity)]))
         try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit)
         fullSlots.officeChanged(office.id)
     }
@@ -252,7 +231,10 @@ public struct BookingService: Sendable {
             staff.mayManage(office.division)
         else { throw BookingErrors.bookingNotFound(code) }
         guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
-        if status == .noShow, booking.slot.date > LocalDate.today(at: now()) {
+        let today = LocalDate.today(at: now())
+        // A checked-in divorce application counts as accepted that day, so check-in happens on the day.
+        if status == .checkedIn, booking.slot.date != today { throw BookingErrors.notToday }
+        if status == .noShow, booking.slot.date > today {
             throw DomainError(.conflict, code: "too_early", title: "预约日期未到", detail: "a no-show can be recorded on or after the booking's day")
         }
         let audit = AuditRecord(staffID: staff.id, action: status == .checkedIn ? "booking.check_in" : "booking.no_show",
@@ -273,11 +255,6 @@ public struct BookingService: Sendable {
         let office = try registry(id)
         guard staff.mayManage(office.division) else { throw BookingErrors.officeNotFound(id) }
         return office
-    }
-
-    private func isWorking(_ office: RegistryOffice, _ date: LocalDate) async throws -> Bool {
-        let overrides = try await store.officeCalendar(officeID: office.id, from: date, to: date).overrides
-        return isWorking(date, override: overrides[date])
     }
 
     private func isWorking(_ date: LocalDate, override: OfficeDayOverride?) -> Bool {
@@ -310,7 +287,9 @@ public struct BookingService: Sendable {
     }
 
     private func checkCoolingOff(_ applicationID: String?, idHashes: [String], date: LocalDate) async throws {
-        guard let applicationID, let accepted = try await store.acceptedDivorceApplication(id: applicationID, idHashes: Set(idHashes)) else {
+        guard let applicationID,
+            let accepted = try await store.acceptedDivorceApplication(id: applicationID, idHashes: Set(idHashes), certificateID: nil)
+        else {
             throw BookingErrors.noAcceptedApplication
         }
         let window = rules.certificateWindow(acceptedOn: accepted, calendar: calendar)
@@ -351,15 +330,5 @@ public struct BookingService: Sendable {
     static func json(_ fields: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// The short code a couple reads out at the registry: 8 characters without look-alikes (no 0/O, 1/I).
-public enum CheckInCode {
-    static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
-
-    public static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<8).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
 }

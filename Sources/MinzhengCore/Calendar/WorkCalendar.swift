@@ -19,8 +19,6 @@ public struct WorkCalendar: Sendable {
         return !date.isWeekend
     }
 
-    public func isHoliday(_ date: LocalDate) -> Bool { holidays.contains(date) }
-
     /// `date` itself when it is a working day, else the first working day after it.
     public func workingDay(onOrAfter date: LocalDate) -> LocalDate {
         var day = date

@@ -8,6 +8,9 @@ public enum Caller: Sendable, Equatable {
     /// A citizen, through an app backend's session.
     case citizen(CitizenSession)
     case staff(StaffMember)
+    /// Credentials were sent but are unknown or expired. Public endpoints treat this as anonymous; the
+    /// others answer 401 with `reason`.
+    case rejected(reason: String)
 }
 
 public struct APIClient: Sendable, Equatable {
@@ -77,27 +80,28 @@ public struct StaffMember: Sendable, Equatable {
 
 extension Caller {
     public func requireCitizen() throws(DomainError) -> CitizenSession {
-        guard case .citizen(let session) = self else {
-            throw .init(.unauthenticated, code: "unauthenticated", title: "请先登录", detail: "a citizen session token is required (Authorization: Bearer)")
-        }
+        guard case .citizen(let session) = self else { throw unauthenticated("a citizen session token is required (Authorization: Bearer)") }
         return session
     }
 
     public func requireClient() throws(DomainError) -> APIClient {
-        guard case .client(let client) = self else {
-            throw .init(.unauthenticated, code: "unauthenticated", title: "应用未认证", detail: "a client key is required (X-Client-Key)")
-        }
+        guard case .client(let client) = self else { throw unauthenticated("a client key is required (X-Client-Key)") }
         return client
     }
 
     /// A staff member of at least `role`.
     public func requireStaff(_ role: StaffRole = .clerk) throws(DomainError) -> StaffMember {
-        guard case .staff(let member) = self else {
-            throw .init(.unauthenticated, code: "unauthenticated", title: "请先登录", detail: "a staff session token is required (Authorization: Bearer)")
-        }
+        guard case .staff(let member) = self else { throw unauthenticated("a staff session token is required (Authorization: Bearer)") }
         guard member.role >= role else {
             throw .init(.forbidden, code: "forbidden", title: "无权执行此操作", detail: "this needs the \(role.rawValue) role")
         }
         return member
+    }
+
+    private func unauthenticated(_ needed: String) -> DomainError {
+        if case .rejected(let reason) = self {
+            return DomainError(.unauthenticated, code: "unauthenticated", title: "身份验证失败，请重新登录", detail: reason)
+        }
+        return DomainError(.unauthenticated, code: "unauthenticated", title: "请先登录", detail: needed)
     }
 }

@@ -98,17 +98,23 @@ public protocol BookingStore: Sendable {
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
-    /// Cancels a confirmed booking of `owner` and frees its place.
-    func cancel(id: String, owner: BookingOwner, now: Date) async throws -> Booking
-    /// Moves a confirmed booking of `owner` to `slot`: the new place is taken and the old one freed together, or nothing changes.
-    func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date) async throws -> Booking
+    /// Cancels a confirmed booking of `owner` whose day is after `today`, and frees its place.
+    func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate) async throws -> Booking
+    /// Moves a confirmed booking of `owner` whose day is after `today` to `slot`: in one transaction `admit`
+    /// judges the new day, the new place is taken and the old one freed, or nothing changes.
+    func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date, today: LocalDate,
+                    noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> Booking
+    /// The encrypted ID numbers of a booking's applicants, in order.
+    func sealedIDNumbers(bookingID: String) async throws -> [Data]
 
     /// The slots that exist (have been booked or given a capacity) and the office's exceptions to the
     /// calendar between the dates, inclusive, read together.
     func officeCalendar(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> OfficeCalendar
-    /// The acceptance date (check-in day) of a checked-in `divorce_application`, of exactly these two people
-    /// when `idHashes` is given.
-    func acceptedDivorceApplication(id: String, idHashes: Set<String>?) async throws -> LocalDate?
+    /// The acceptance date (check-in day) of a checked-in `divorce_application` of exactly these two people,
+    /// not yet used by a `divorce_certificate` booking other than `certificateID`.
+    func acceptedDivorceApplication(id: String, idHashes: Set<String>, certificateID: String?) async throws -> LocalDate?
+    /// The applicants' ID hashes of a booking.
+    func idHashes(bookingID: String) async throws -> Set<String>
 
     // Staff actions: each writes its audit row in the same transaction.
     func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,

@@ -1,5 +1,5 @@
-/// Where look-up data (divisions, resource types, directory entries) is kept. Implemented once per
-/// database; the contract tests in `MinzhengTesting` hold every implementation to the same behaviour.
+/// Where look-up data (divisions, resource types, directory entries, the calendar) is kept. Implemented
+/// once per database (SQLite now; PostgreSQL is issue 7, with a shared contract suite).
 public protocol LookupStore: Sendable {
     func divisions() async throws -> [Division]
     func resourceTypes() async throws -> [ResourceType]

@@ -20,6 +20,8 @@ public struct DomainError: Error, Sendable, Equatable {
         case rateLimited
         /// The service cannot answer now (503).
         case unavailable
+        /// A fault of ours (500); logged, never explained to the caller.
+        case `internal`
     }
 
     public let kind: Kind

@@ -6,13 +6,7 @@ extension APIHandler {
     func setCapacity(_ input: Operations.SetCapacity.Input) async throws -> Operations.SetCapacity.Output {
         let staff = try caller.requireStaff(.manager)
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
-        let (from, to): (String, String)
-        switch (body.date, body.from, body.to) {
-        case (let date?, nil, nil): (from, to) = (date, date)
-        case (nil, let start?, let end?): (from, to) = (start, end)
-        default: throw DomainError.invalidParameter("date", "give either date, or from and to")
-        }
-        try await bookings.setCapacity(officeID: input.path.officeId, from: from, to: to, period: body.period,
+        try await bookings.setCapacity(officeID: input.path.officeId, date: body.date, from: body.from, to: body.to, period: body.period,
                                        service: body.service.rawValue, capacity: body.capacity, by: staff)
         return .noContent(.init())
     }

@@ -8,8 +8,8 @@ enum RequestCaller {
 }
 
 /// Establishes the caller from `Authorization: Bearer` (citizen `mzc_…` or staff `mzs_…` tokens) or
-/// `X-Client-Key`. Credentials that are present but unknown or expired are refused with 401 at once;
-/// no credentials means anonymous, and each endpoint decides whether that is enough.
+/// `X-Client-Key`. No credentials means anonymous; unknown or expired ones make a `.rejected` caller, which
+/// public endpoints ignore and the others answer with 401 saying why.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let identity: IdentityService
     static var clientKeyHeader: HTTPField.Name { HTTPField.Name("X-Client-Key")! }
@@ -21,20 +21,16 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func caller(of request: Request) async throws -> Caller {
         if let authorization = request.headers[.authorization] {
-            guard authorization.hasPrefix("Bearer ") else { throw Self.refused("Authorization must be 'Bearer TOKEN'") }
+            guard authorization.hasPrefix("Bearer ") else { return .rejected(reason: "Authorization must be 'Bearer TOKEN'") }
             let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
             if token.hasPrefix("mzc_"), let session = try await identity.citizen(token: token) { return .citizen(session) }
             if token.hasPrefix("mzs_"), let member = try await identity.staff(token: token) { return .staff(member) }
-            throw Self.refused("the token is unknown or expired")
+            return .rejected(reason: "the token is unknown or expired")
         }
         if let key = request.headers[Self.clientKeyHeader] {
-            guard let client = try await identity.client(key: key) else { throw Self.refused("the client key is unknown") }
+            guard let client = try await identity.client(key: key) else { return .rejected(reason: "the client key is unknown") }
             return .client(client)
         }
         return .anonymous
-    }
-
-    static func refused(_ detail: String) -> DomainError {
-        DomainError(.unauthenticated, code: "unauthenticated", title: "身份验证失败，请重新登录", detail: detail)
     }
 }

@@ -21,7 +21,7 @@ struct OpenAPIErrorMiddleware: ServerMiddleware {
                 return Self.answer(Problem(.invalidParameter("request", error.causeDescription)))
             }
             logger.error("operation failed", metadata: ["operation": "\(operationID)", "error.type": "\(type(of: error.underlyingError))"])
-            return Self.answer(Problem(Problem.internalError), status: 500)
+            return Self.answer(Problem(Problem.internalError))
         }
     }
 

@@ -21,7 +21,7 @@ struct Problem: Encodable {
         self.code = error.code
     }
 
-    static let internalError = DomainError(.unavailable, code: "internal_error", title: "系统繁忙，请稍后再试",
+    static let internalError = DomainError(.internal, code: "internal_error", title: "系统繁忙，请稍后再试",
                                            detail: "an unexpected error; it has been logged")
 
     /// The document's bytes. Rejections repeat (a rush answers `slot_full` thousands of times a second), so
@@ -61,6 +61,7 @@ extension DomainError.Kind {
         case .payloadTooLarge: 413
         case .rateLimited: 429
         case .unavailable: 503
+        case .internal: 500
         }
     }
 }

@@ -19,7 +19,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.response(Problem(Self.domainError(for: error)))
         } catch {
             logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "http.path": "\(request.uri.path)"])
-            return Self.response(Problem(Problem.internalError), status: 500)
+            return Self.response(Problem(Problem.internalError))
         }
     }
 
@@ -32,7 +32,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error.status {
         case .notFound: .notFound("no such resource")
         case .methodNotAllowed: .init(.badRequest, code: "method_not_allowed", title: "请求方式有误", detail: "this method is not allowed here")
-        case .contentTooLarge: .init(.badRequest, code: "body_too_large", title: "请求内容过大", detail: "the request body is too large")
+        case .contentTooLarge: .init(.payloadTooLarge, code: "body_too_large", title: "请求内容过大", detail: "the request body is too large")
         default: .init(.badRequest, code: "bad_request", title: "请求有误", detail: error.body ?? error.status.reasonPhrase)
         }
     }
