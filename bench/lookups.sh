@@ -8,7 +8,7 @@ need_wrk
 COUNT=${COUNT:-100000}
 
 seed=$(mktemp -d /tmp/minzheng-seed.XXXXXX)
-cp "$BENCH_ROOT/seed-data/divisions.csv" "$BENCH_ROOT/seed-data/resource-types.csv" "$seed/"
+cp "$BENCH_ROOT/seed-data/divisions.csv" "$BENCH_ROOT/seed-data/resource-types.csv" "$BENCH_ROOT/seed-data/calendar.csv" "$seed/"
 python3 "$BENCH_ROOT/seed-data/tools/generate_directory.py" --count "$COUNT" --seed 7 --out "$seed/directory.csv" >/dev/null
 start_server "$seed"
 echo "# $(date -u +%FT%TZ), $COUNT directory entries, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores" >&2
