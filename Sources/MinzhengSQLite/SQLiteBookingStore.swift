@@ -77,6 +77,15 @@ public struct SQLiteBookingStore: BookingStore {
         try await pool.read { db in try Self.replay(db, claim) }
     }
 
+    public func idempotencyKeys(since: Date) async throws -> [(owner: BookingOwner, key: String, at: Date)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT client_id, subject, key, created_at FROM idempotency_keys WHERE created_at >= ?",
+                             arguments: [since.timeIntervalSince1970]).map {
+                (BookingOwner(clientID: $0["client_id"], subject: $0["subject"]), $0["key"], Date(timeIntervalSince1970: $0["created_at"]))
+            }
+        }
+    }
+
     private static func replay(_ db: Database, _ claim: IdempotencyClaim) throws -> Booking? {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT request_hash, response FROM idempotency_keys WHERE client_id = ? AND subject = ? AND key = ?"),

@@ -25,6 +25,7 @@ public struct Services: Sendable {
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
         let schedule = OfficeSchedule.standard
         let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, schedule: schedule, now: now)
+        try await bookings.loadRecentKeys()
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
                         bookings: bookings, schedule: schedule)
     }

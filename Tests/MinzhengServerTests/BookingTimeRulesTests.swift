@@ -168,3 +168,42 @@ import Testing
         }
     }
 }
+
+@Suite struct RestartTests {
+    @Test func aRetryAfterARestartStillGetsItsBooking() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+        let clock = BookingTimeRulesTests.Clock()
+        clock.set("2026-06-01")
+        let (man, woman) = TestIDs.couple(70)
+        let request = BookingRequest(officeID: 9, date: "2026-06-03", period: "09:00", service: "marriage",
+                                     applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"),
+                                                  ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
+                                     divorceApplicationID: nil)
+        var first: Booking? = nil
+        var session: CitizenSession? = nil
+        do {
+            let services = try await Services.start(configuration, logger: logger, now: { clock.now })
+            let client = try await services.identity.createClient(name: "app").client
+            session = CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture)
+            let manager = try await services.identity.createStaff(username: "manager", password: "long enough password", role: .manager,
+                                                                  division: DivisionCode("32")!)
+            try await services.bookings.setCapacity(officeID: 9, date: "2026-06-03", from: nil, to: nil, period: "09:00", service: "marriage",
+                                                    capacity: 1, by: manager)
+            if case .created(let booking) = try await services.bookings.book(request, for: session!, idempotencyKey: "key-70") { first = booking }
+        }
+        // A new process on the same data: the period is full, and the retry is recognised.
+        let restarted = try await Services.start(configuration, logger: logger, now: { clock.now })
+        let other = BookingRequest(officeID: 9, date: "2026-06-03", period: "09:00", service: "marriage",
+                                   applicants: [ApplicantInput(name: "王五", idNumber: TestIDs.couple(71).man, phone: "13800138001"),
+                                                ApplicantInput(name: "赵六", idNumber: TestIDs.couple(71).woman, phone: "13900139001")],
+                                   divorceApplicationID: nil)
+        await #expect(throws: BookingErrors.slotFull) { _ = try await restarted.bookings.book(other, for: session!, idempotencyKey: "key-71") }
+        let retry = try await restarted.bookings.book(request, for: session!, idempotencyKey: "key-70")
+        guard case .replayed(let replayed) = retry else { Issue.record("expected a replay, got \(retry)"); return }
+        #expect(replayed.id == first?.id)
+    }
+}

@@ -13,6 +13,12 @@ public struct BookingService: Sendable {
     let schedule: OfficeSchedule
     let now: @Sendable () -> Date
     let fullSlots = FullSlotHints()
+    let recentKeys = RecentIdempotencyKeys()
+
+    /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
+    public func loadRecentKeys() async throws {
+        recentKeys.load(try await store.idempotencyKeys(since: now().addingTimeInterval(-RecentIdempotencyKeys.retention)))
+    }
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
                 rules: BookingRules = BookingRules(), schedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
@@ -64,7 +70,7 @@ public struct BookingService: Sendable {
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         if fullSlots.isFull(slot, now: at) {
             // A retry of a booking that got the period's last place must still get its booking back.
-            if let claim, let earlier = try await store.replay(claim) { return .replayed(earlier) }
+            if let claim, recentKeys.contains(claim), let earlier = try await store.replay(claim) { return .replayed(earlier) }
             throw BookingErrors.slotFull
         }
         let sealed = try applicants.enumerated().map { index, applicant in
@@ -80,8 +86,9 @@ public struct BookingService: Sendable {
                 booking: booking, defaultCapacity: schedule.capacity(for: service), applicants: sealed, today: today,
                 replayRecord: String(decoding: try JSONEncoder().encode(booking), as: UTF8.self))
             do {
-                return try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today),
-                                              admit: admit)
+                let created = try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today), admit: admit)
+                if let claim { recentKeys.add(claim, at: at) }
+                return created
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
             } catch let error as DomainError where error == BookingErrors.slotFull {

@@ -29,3 +29,29 @@ final class FullSlotHints: Sendable {
 
     func officeChanged(_ officeID: Int64) { full.withLock { $0 = $0.filter { $0.key.officeID != officeID } } }
 }
+
+/// The idempotency keys of the bookings made in the last day, as this process knows them (loaded at start,
+/// added on every booking). With it, an attempt on a period known to be full needs no database read to tell a
+/// retry of a booking that went through (answered from the database) from a new attempt (refused).
+/// Exact while one process writes the database, as with SQLite; keys are honoured for a day.
+final class RecentIdempotencyKeys: Sendable {
+    static let retention: TimeInterval = 24 * 3600
+    private let keys = Mutex<[String: Date]>([:])
+
+    static func key(_ owner: BookingOwner, _ key: String) -> String { "\(owner.clientID)\u{1F}\(owner.subject)\u{1F}\(key)" }
+
+    func load(_ entries: [(owner: BookingOwner, key: String, at: Date)]) {
+        keys.withLock { keys in
+            for entry in entries { keys[Self.key(entry.owner, entry.key)] = entry.at }
+        }
+    }
+
+    func add(_ claim: IdempotencyClaim, at: Date) {
+        keys.withLock { keys in
+            if keys.count > 2_000_000 { keys = keys.filter { at.timeIntervalSince($0.value) < Self.retention } }
+            keys[Self.key(claim.owner, claim.key)] = at
+        }
+    }
+
+    func contains(_ claim: IdempotencyClaim) -> Bool { keys.withLock { $0[Self.key(claim.owner, claim.key)] != nil } }
+}

@@ -95,6 +95,8 @@ public protocol BookingStore: Sendable {
     /// The booking first answered for this key, if it was used (throws `idempotency_key_reused` when it came
     /// with another request).
     func replay(_ claim: IdempotencyClaim) async throws -> Booking?
+    /// The idempotency keys stored since `since`.
+    func idempotencyKeys(since: Date) async throws -> [(owner: BookingOwner, key: String, at: Date)]
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
