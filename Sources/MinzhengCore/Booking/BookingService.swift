@@ -14,6 +14,7 @@ public struct BookingService: Sendable {
     let now: @Sendable () -> Date
     let fullSlots = FullSlotHints()
     let recentKeys = RecentIdempotencyKeys()
+    let availabilityCache = AvailabilityCache()
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -37,7 +38,12 @@ public struct BookingService: Sendable {
         let office = try registry(officeID)
         let service = try Self.service(service)
         let range = try Self.dateRange(from: from, to: to)
-        return try await days(of: office, service: service, range: range)
+        let at = now()
+        let key = AvailabilityCache.Key(officeID: office.id, service: service, from: range.lowerBound, to: range.upperBound)
+        if let known = availabilityCache.days(key, now: at) { return known }
+        let days = try await days(of: office, service: service, range: range)
+        availabilityCache.store(days, for: key, at: at)
+        return days
     }
 
     public func book(_ request: BookingRequest, for session: CitizenSession, idempotencyKey: String?) async throws -> BookingCreation {
@@ -88,6 +94,7 @@ public struct BookingService: Sendable {
             do {
                 let created = try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today), admit: admit)
                 if let claim { recentKeys.add(claim, at: at) }
+                availabilityCache.officeChanged(office.id)
                 return created
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
@@ -113,6 +120,7 @@ public struct BookingService: Sendable {
         let at = now()
         let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at))
         fullSlots.placeFreed(cancelled.slot)
+        availabilityCache.officeChanged(cancelled.slot.officeID)
         return cancelled
     }
 
@@ -152,6 +160,7 @@ public struct BookingService: Sendable {
             id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at, today: today,
             noShowsSince: rules.noShowsSince(today), admit: admission(for: day, now: at))
         fullSlots.placeFreed(current.slot)
+        availabilityCache.officeChanged(current.slot.officeID)
         return moved
     }
 
@@ -202,7 +211,7 @@ public struct BookingService: Sendable {
                                                   "periods": periods.joined(separator: ","), "service": service.rawValue,
                                                   "capacity": String(capacity)]))
         try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit)
-        fullSlots.officeChanged(office.id)
+        officeChanged(office.id)
     }
 
     public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
@@ -213,7 +222,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         let cancelled = try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
-        fullSlots.officeChanged(office.id)
+        officeChanged(office.id)
         return cancelled
     }
 
@@ -224,6 +233,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit)
+        officeChanged(office.id)
     }
 
     public func roster(officeID: Int64, date: String, by staff: StaffMember) async throws -> [Booking] {
@@ -251,6 +261,12 @@ public struct BookingService: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Staff changed the office's days or capacities: what this process remembers of it is stale.
+    private func officeChanged(_ officeID: Int64) {
+        fullSlots.officeChanged(officeID)
+        availabilityCache.officeChanged(officeID)
+    }
 
     private func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
         guard let office = offices.registry(id) else { throw BookingErrors.officeNotFound(id) }

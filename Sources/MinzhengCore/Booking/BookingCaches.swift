@@ -55,3 +55,35 @@ final class RecentIdempotencyKeys: Sendable {
 
     func contains(_ claim: IdempotencyClaim) -> Bool { keys.withLock { $0[Self.key(claim.owner, claim.key)] != nil } }
 }
+
+/// Availability answers for up to a second: while a rush pours in, everyone looking at the same office shares
+/// one database read. Any change this process makes to the office (a booking, a cancellation, a staff change)
+/// drops its entries at once, so its own callers always read their writes; changes made by another process
+/// show within the second. "Remaining" is advice: the booking itself decides.
+final class AvailabilityCache: Sendable {
+    struct Key: Hashable, Sendable {
+        let officeID: Int64
+        let service: MarriageService
+        let from: LocalDate
+        let to: LocalDate
+    }
+
+    static let lifetime: TimeInterval = 1
+    private let entries = Mutex<[Key: (at: Date, days: [DayAvailability])]>([:])
+
+    func days(_ key: Key, now: Date) -> [DayAvailability]? {
+        entries.withLock { entries in
+            guard let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime, now >= entry.at else { return nil }
+            return entry.days
+        }
+    }
+
+    func store(_ days: [DayAvailability], for key: Key, at: Date) {
+        entries.withLock { entries in
+            if entries.count > 5_000 { entries.removeAll() }
+            entries[key] = (at, days)
+        }
+    }
+
+    func officeChanged(_ officeID: Int64) { entries.withLock { $0 = $0.filter { $0.key.officeID != officeID } } }
+}
