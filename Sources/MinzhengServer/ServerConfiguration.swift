@@ -16,7 +16,7 @@ public struct ServerConfiguration: Sendable {
     /// Base64 of the 32-byte master key for personal data (`MINZHENG_SECRET_KEY`); nil: a key file in the data directory.
     public var secretKey: String?
     /// How many bookings are worked on at once (`MINZHENG_CONCURRENT_BOOKINGS`); the rest wait their turn.
-    public var concurrentBookings = 16
+    public var concurrentBookings = 8
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 64 * 1024
 
