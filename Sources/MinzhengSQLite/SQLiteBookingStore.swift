@@ -255,12 +255,7 @@ public struct SQLiteBookingStore: BookingStore {
 
     public func closeDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws -> [Booking] {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, 'closed', ?)
-                    ON CONFLICT (office_id, date) DO UPDATE SET kind = 'closed', reason = excluded.reason
-                    """,
-                arguments: [officeID, date.description, reason])
+            try Self.setOfficeDay(db, officeID: officeID, date: date, .closed, reason: reason)
             var cancelled = try Self.bookings(db, where: "office_id = ? AND date = ? AND status = 'confirmed'", [officeID, date.description])
             for index in cancelled.indices {
                 try Self.setStatus(db, &cancelled[index], .cancelledByOffice, now: audit.at)
@@ -273,14 +268,18 @@ public struct SQLiteBookingStore: BookingStore {
 
     public func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, 'open', ?)
-                    ON CONFLICT (office_id, date) DO UPDATE SET kind = 'open', reason = excluded.reason
-                    """,
-                arguments: [officeID, date.description, reason])
+            try Self.setOfficeDay(db, officeID: officeID, date: date, .open, reason: reason)
             try SQLiteAudit.append(db, audit)
         }
+    }
+
+    private static func setOfficeDay(_ db: Database, officeID: Int64, date: LocalDate, _ kind: OfficeDayOverride, reason: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, ?, ?)
+                ON CONFLICT (office_id, date) DO UPDATE SET kind = excluded.kind, reason = excluded.reason
+                """,
+            arguments: [officeID, date.description, kind.rawValue, reason])
     }
 
     public func roster(officeID: Int64, date: LocalDate) async throws -> [Booking] {

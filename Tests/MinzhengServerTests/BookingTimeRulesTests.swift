@@ -67,9 +67,14 @@ import Testing
             // Day 17: still cooling off.
             clock.set("2026-06-15")
             #expect(await code { _ = try await book(world, request(.divorceCertificate, "2026-06-22", couple: 1, application: applications[0])) } == "cooling_off_window")
-            // Day 33 (2026-07-06, a Monday): inside.
+            // Day 33 (2026-07-06, a Monday): inside; a retry of it gets the same booking.
             clock.set("2026-07-01")
-            #expect(try await book(world, request(.divorceCertificate, "2026-07-06", couple: 1, application: applications[0])).status == .confirmed)
+            let first = request(.divorceCertificate, "2026-07-06", couple: 1, application: applications[0])
+            let created = try await world.services.bookings.book(first, for: world.citizen, idempotencyKey: "cert-1")
+            guard case .created(let firstCertificate) = created else { Issue.record("not created"); return }
+            let again = try await world.services.bookings.book(first, for: world.citizen, idempotencyKey: "cert-1")
+            guard case .replayed(let replayed) = again else { Issue.record("not replayed: \(again)"); return }
+            #expect(replayed.id == firstCertificate.id)
             // Day 60 is Sunday 2026-08-02; the deadline moves to Monday 08-03, and no further.
             clock.set("2026-07-20")
             #expect(try await book(world, request(.divorceCertificate, "2026-08-03", couple: 2, application: applications[1])).status == .confirmed)

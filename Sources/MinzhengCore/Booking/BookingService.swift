@@ -60,11 +60,12 @@ public struct BookingService: Sendable {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
         }
         let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }  // also the stored hashes below
-        // A retry with the same key is answered before any rule that time may have changed since.
         let claim = idempotencyKey.map {
             IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
         }
         if service == .divorceCertificate {
+            // A retry is answered before the check: its own booking now uses the application.
+            if let claim, let earlier = try await store.replay(claim) { return .replayed(earlier) }
             try await checkCoolingOff(request.divorceApplicationID, idHashes: idHashes, date: date)
         } else if request.divorceApplicationID != nil {
             throw DomainError.invalidParameter("divorce_application_id", "only a divorce_certificate booking refers to an application")
