@@ -1,0 +1,45 @@
+/// A Unified Social Credit Code (统一社会信用代码, GB 32100-2015): registration authority, organisation
+/// category, six-digit division code, nine-character organisation code (GB 11714), check character.
+/// Only valid codes can be made; lower-case input is accepted and stored upper-case.
+public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
+    /// Why a code was refused, for a message that says what to fix.
+    public enum Problem: Error, Equatable, Sendable {
+        case length(Int)
+        /// A character outside `0-9A-Z` without I, O, S, V, Z, at this 1-based position.
+        case character(position: Int)
+        /// The check character should be this one.
+        case checkCharacter(expected: Character)
+    }
+
+    static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+    static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+    public let value: String
+
+    public init(_ text: String) throws(Problem) {
+        let characters = Array(text.uppercased())
+        guard characters.count == 18 else { throw .length(characters.count) }
+        var indexes: [Int] = []
+        for (position, character) in characters.enumerated() {
+            guard let index = Self.alphabet.firstIndex(of: character) else { throw .character(position: position + 1) }
+            indexes.append(index)
+        }
+        let expected = Self.checkCharacter(for: indexes.prefix(17))
+        guard characters[17] == expected else { throw .checkCharacter(expected: expected) }
+        value = String(characters)
+    }
+
+    /// The check character over the first 17 characters' alphabet indexes.
+    static func checkCharacter(for indexes: some Collection<Int>) -> Character {
+        let sum = zip(indexes, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return alphabet[(31 - sum % 31) % 31]
+    }
+
+    /// `5` for codes issued by civil-affairs authorities (social organisations).
+    public var registrationAuthority: Character { Array(value)[0] }
+    /// For civil affairs: `1` 社会团体, `2` 民办非企业单位, `3` 基金会, `9` other.
+    public var category: Character { Array(value)[1] }
+    public var divisionCode: String { String(Array(value)[2..<8]) }
+
+    public var description: String { value }
+}
