@@ -1,12 +1,12 @@
-import MinzhengCore
+import Foundation
 
 /// The query parameters of `GET /v1/directory/{type}`, checked. Shared by the generated handler and the
 /// hand-rendered route so both refuse the same input with the same words.
-struct DirectorySearchParameters {
-    let query: DirectoryQuery
-    let page: PageRequest
+public struct DirectorySearchParameters: Sendable {
+    public let query: DirectoryQuery
+    public let page: PageRequest
 
-    init(type: String, division: String?, q: String?, near: String?, radiusKm: Double?, limit: Int?, cursor: String?) throws(DomainError) {
+    public init(type: String, division: String?, q: String?, near: String?, radiusKm: Double?, limit: Int?, cursor: String?) throws(DomainError) {
         var search = DirectoryQuery(type: type)
         if let division { search.division = try Validate.divisionCode(division, parameter: "division") }
         if let q { search.name = try Validate.name(q, parameter: "q") }
@@ -29,30 +29,30 @@ struct DirectorySearchParameters {
 }
 
 /// Checks of query and path values shared by the handlers.
-enum Validate {
-    static let maxNameLength = 50
+public enum Validate {
+    public static let maxNameLength = 50
 
-    static func divisionCode(_ text: String, parameter: String) throws(DomainError) -> DivisionCode {
+    public static func divisionCode(_ text: String, parameter: String) throws(DomainError) -> DivisionCode {
         guard let code = DivisionCode(text) else {
             throw .invalidParameter(parameter, "must be a division code of 2, 4, 6 or 9 digits, e.g. 3201")
         }
         return code
     }
 
-    static func name(_ text: String, parameter: String) throws(DomainError) -> String {
+    public static func name(_ text: String, parameter: String) throws(DomainError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .invalidParameter(parameter, "must not be empty") }
         guard trimmed.count <= maxNameLength else { throw .invalidParameter(parameter, "must be at most \(maxNameLength) characters") }
         return trimmed
     }
 
-    static func integer(_ text: Substring?, parameter: String) throws(DomainError) -> Int? {
+    public static func integer(_ text: Substring?, parameter: String) throws(DomainError) -> Int? {
         guard let text else { return nil }
         guard let value = Int(text) else { throw .invalidParameter(parameter, "must be an integer") }
         return value
     }
 
-    static func number(_ text: Substring?, parameter: String) throws(DomainError) -> Double? {
+    public static func number(_ text: Substring?, parameter: String) throws(DomainError) -> Double? {
         guard let text else { return nil }
         guard let value = Double(text), value.isFinite else { throw .invalidParameter(parameter, "must be a number") }
         return value
