@@ -155,8 +155,8 @@ public struct SQLiteBookingStore: BookingStore {
         try await pool.write { db in
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
-            let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
-            try admit(try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: people, noShowsSince: noShowsSince))
+            let people = try Self.idHashes(db, bookingID: id)
+            try admit(try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: Array(people), noShowsSince: noShowsSince))
             try Self.take(db, slot, defaultCapacity: defaultCapacity)
             try Self.free(db, booking.slot)
             try db.execute(sql: "UPDATE bookings SET date = ?, period = ?, updated_at = ? WHERE id = ?",
@@ -191,9 +191,11 @@ public struct SQLiteBookingStore: BookingStore {
     }
 
     public func idHashes(bookingID: String) async throws -> Set<String> {
-        try await pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [bookingID]))
-        }
+        try await pool.read { db in try Self.idHashes(db, bookingID: bookingID) }
+    }
+
+    private static func idHashes(_ db: Database, bookingID: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [bookingID]))
     }
 
     public func officeCalendar(officeID: Int64, from: LocalDate, to: LocalDate) async throws -> OfficeCalendar {
@@ -227,8 +229,7 @@ public struct SQLiteBookingStore: BookingStore {
                     """,
                 arguments: [id, certificateID])
             else { return nil }
-            let people = try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [id])
-            guard Set(people) == idHashes else { return nil }
+            guard try Self.idHashes(db, bookingID: id) == idHashes else { return nil }
             return LocalDate(iso: date)
         }
     }

@@ -64,15 +64,18 @@ public struct BookingRules: Sendable {
             }
         }
         if service == .marriage {
-            for applicant in applicants {
-                let minimum = minimumMarriageAge[applicant.idNumber.sex] ?? 0
-                guard applicant.idNumber.age(on: date) >= minimum else {
-                    throw .init(.unprocessable, code: "underage", title: "未达到法定婚龄",
-                                detail: "the \(applicant.idNumber.sex.rawValue) applicant is under \(minimum) on \(date)")
-                }
-            }
+            for applicant in applicants { try checkMarriageAge(applicant.idNumber, on: date) }
         }
         return applicants
+    }
+
+    /// The person is of marriageable age on the appointment day.
+    public func checkMarriageAge(_ id: IDNumber, on date: LocalDate) throws(DomainError) {
+        let minimum = minimumMarriageAge[id.sex] ?? 0
+        guard id.age(on: date) >= minimum else {
+            throw .init(.unprocessable, code: "underage", title: "未达到法定婚龄",
+                        detail: "the \(id.sex.rawValue) applicant is under \(minimum) on \(date)")
+        }
     }
 
     static func applicantsInvalid(_ detail: String) -> DomainError {

@@ -52,9 +52,7 @@ public struct BookingService: Sendable {
         let office = try registry(request.officeID)
         let service = try Self.service(request.service)
         let date = try Self.date(request.date, "date")
-        guard schedule.period(named: request.period) != nil else {
-            throw DomainError.invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
-        }
+        try checkPeriod(request.period)
         let applicants = try rules.checkApplicants(request.applicants, service: service, date: date, today: today)
         if let key = idempotencyKey {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
@@ -132,19 +130,12 @@ public struct BookingService: Sendable {
         guard current.status == .confirmed else { throw BookingErrors.notConfirmed }
         let office = try registry(current.slot.officeID)
         let day = try Self.date(date, "date")
-        guard schedule.period(named: period) != nil else {
-            throw DomainError.invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
-        }
+        try checkPeriod(period)
         switch current.slot.service {
         case .marriage:
             // Ages are taken on the appointment day: a new day may come before a birthday.
             for sealed in try await store.sealedIDNumbers(bookingID: id) {
-                let idNumber = try IDNumber(try cipher.open(sealed), today: today)
-                let minimum = rules.minimumMarriageAge[idNumber.sex] ?? 0
-                guard idNumber.age(on: day) >= minimum else {
-                    throw DomainError(.unprocessable, code: "underage", title: "未达到法定婚龄",
-                                      detail: "the \(idNumber.sex.rawValue) applicant is under \(minimum) on \(day)")
-                }
+                try rules.checkMarriageAge(try IDNumber(try cipher.open(sealed), today: today), on: day)
             }
         case .divorceCertificate:
             guard let applicationID = current.divorceApplicationID,
@@ -201,7 +192,7 @@ public struct BookingService: Sendable {
         guard (0...500).contains(capacity) else { throw DomainError.invalidParameter("capacity", "must be 0 to 500") }
         let periods: [String]
         if let period {
-            guard schedule.period(named: period) != nil else { throw DomainError.invalidParameter("period", "is not a period of this office") }
+            try checkPeriod(period)
             periods = [period]
         } else {
             periods = schedule.periods.map(\.name)
@@ -262,6 +253,12 @@ public struct BookingService: Sendable {
     }
 
     // MARK: Helpers
+
+    private func checkPeriod(_ name: String) throws(DomainError) {
+        guard schedule.period(named: name) != nil else {
+            throw .invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
+        }
+    }
 
     /// Staff changed the office's days or capacities: what this process remembers of it is stale.
     private func officeChanged(_ officeID: Int64) {
