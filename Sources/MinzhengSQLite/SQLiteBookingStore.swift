@@ -19,8 +19,9 @@ public struct SQLiteBookingStore: BookingStore {
                        admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation {
         try await bookingWriter.write { db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
-            try admit(try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date,
-                                         idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince))
+            let known = try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date,
+                                           idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince)
+            try admit(known)
             let booking = draft.booking
             let slot = booking.slot
             // Bookings of days gone by no longer count as the person's active booking.
@@ -28,7 +29,7 @@ public struct SQLiteBookingStore: BookingStore {
             for applicant in draft.applicants {
                 try expire.execute(arguments: [applicant.idHash, draft.today.description])
             }
-            try Self.take(db, slot, defaultCapacity: draft.defaultCapacity)
+            try Self.take(db, slot, defaultCapacity: known.schedule?.capacity(for: slot.service) ?? draft.defaultCapacity)
             do {
                 try db.cachedStatement(sql: """
                         INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
@@ -70,7 +71,8 @@ public struct SQLiteBookingStore: BookingStore {
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
-        return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows)
+        return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows,
+                                schedule: try officeSchedule(db, officeID: officeID))
     }
 
     public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
@@ -156,8 +158,9 @@ public struct SQLiteBookingStore: BookingStore {
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
             let people = try Self.idHashes(db, bookingID: id)
-            try admit(try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: Array(people), noShowsSince: noShowsSince))
-            try Self.take(db, slot, defaultCapacity: defaultCapacity)
+            let known = try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: Array(people), noShowsSince: noShowsSince)
+            try admit(known)
+            try Self.take(db, slot, defaultCapacity: known.schedule?.capacity(for: slot.service) ?? defaultCapacity)
             try Self.free(db, booking.slot)
             try db.execute(sql: "UPDATE bookings SET date = ?, period = ?, updated_at = ? WHERE id = ?",
                            arguments: [slot.date.description, slot.period, now.timeIntervalSince1970, id])
@@ -214,7 +217,7 @@ public struct SQLiteBookingStore: BookingStore {
                                         arguments: range) {
                 if let date = LocalDate(iso: row["date"] as String), let kind = OfficeDayOverride(rawValue: row["kind"]) { overrides[date] = kind }
             }
-            return OfficeCalendar(usage: usage, overrides: overrides)
+            return OfficeCalendar(usage: usage, overrides: overrides, schedule: try Self.officeSchedule(db, officeID: officeID))
         }
     }
 
@@ -231,6 +234,51 @@ public struct SQLiteBookingStore: BookingStore {
             else { return nil }
             guard try Self.idHashes(db, bookingID: id) == idHashes else { return nil }
             return LocalDate(iso: date)
+        }
+    }
+
+    public func officeSchedule(officeID: Int64) async throws -> OfficeSchedule? {
+        try await pool.read { db in try Self.officeSchedule(db, officeID: officeID) }
+    }
+
+    private static func officeSchedule(_ db: Database, officeID: Int64) throws -> OfficeSchedule? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM office_schedules WHERE office_id = ?"), arguments: [officeID])
+        else { return nil }
+        let periods = (row["periods"] as String).split(separator: ",").compactMap(OfficeSchedule.Period.init)
+        var capacity: [MarriageService: Int] = [:]
+        for service in MarriageService.allCases { capacity[service] = row["capacity_\(service.rawValue)"] }
+        return OfficeSchedule(periods: periods, defaultCapacity: capacity,
+                              window: BookingWindow(minDaysAhead: row["min_days_ahead"], maxDaysAhead: row["max_days_ahead"],
+                                                    closingHour: row["closing_hour"]))
+    }
+
+    public func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws {
+        try await pool.write { db in
+            let kept = schedule.periods.map(\.name)
+            let dropped = try String.fetchAll(
+                db, sql: """
+                    SELECT DISTINCT period FROM bookings
+                    WHERE office_id = ? AND date >= ? AND status = 'confirmed' AND period NOT IN (SELECT value FROM json_each(?))
+                    ORDER BY period
+                    """,
+                arguments: [officeID, from.description, String(decoding: try JSONEncoder().encode(kept), as: UTF8.self)])
+            guard dropped.isEmpty else { throw BookingErrors.periodInUse(dropped) }
+            try db.execute(
+                sql: """
+                    INSERT INTO office_schedules (office_id, periods, capacity_marriage, capacity_divorce_application,
+                        capacity_divorce_certificate, capacity_reissue, min_days_ahead, max_days_ahead, closing_hour, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (office_id) DO UPDATE SET periods = excluded.periods,
+                        capacity_marriage = excluded.capacity_marriage, capacity_divorce_application = excluded.capacity_divorce_application,
+                        capacity_divorce_certificate = excluded.capacity_divorce_certificate, capacity_reissue = excluded.capacity_reissue,
+                        min_days_ahead = excluded.min_days_ahead, max_days_ahead = excluded.max_days_ahead,
+                        closing_hour = excluded.closing_hour, updated_at = excluded.updated_at
+                    """,
+                arguments: [officeID, schedule.periods.map(\.description).joined(separator: ","), schedule.capacity(for: .marriage),
+                            schedule.capacity(for: .divorceApplication), schedule.capacity(for: .divorceCertificate),
+                            schedule.capacity(for: .reissue), schedule.window.minDaysAhead, schedule.window.maxDaysAhead,
+                            schedule.window.closingHour, audit.at.timeIntervalSince1970])
+            try SQLiteAudit.append(db, audit)
         }
     }
 

@@ -37,7 +37,8 @@ public struct SQLiteIdentityStore: IdentityStore {
         }
     }
 
-    public func createStaff(username: String, passwordHash: String, role: StaffRole, division: DivisionCode, now: Date) async throws -> StaffMember {
+    public func createStaff(username: String, passwordHash: String, role: StaffRole, division: DivisionCode, now: Date,
+                            audit: AuditRecord?) async throws -> StaffMember {
         try await pool.write { db in
             do {
                 try db.execute(sql: "INSERT INTO staff (username, password_hash, role, division_code, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -47,13 +48,39 @@ public struct SQLiteIdentityStore: IdentityStore {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 throw DomainError.invalidParameter("division", "no division \(division)")
             }
-            return StaffMember(id: db.lastInsertedRowID, username: username, role: role, division: division)
+            let member = StaffMember(id: db.lastInsertedRowID, username: username, role: role, division: division)
+            if let audit { try SQLiteAudit.append(db, audit) }
+            return member
+        }
+    }
+
+    public func staffAccounts(under division: DivisionCode) async throws -> [(member: StaffMember, active: Bool)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                    SELECT id, username, role, division_code, disabled_at IS NULL AS active FROM staff
+                    WHERE division_code = ? OR division_code LIKE ? ORDER BY username
+                    """, arguments: [division.rawValue, division.rawValue + "%"])
+                .compactMap { row in Self.member(row).map { ($0, row["active"]) } }
+        }
+    }
+
+    public func disableStaff(username: String, now: Date, allowed: @escaping @Sendable (StaffMember) -> Bool,
+                             audit: @escaping @Sendable (StaffMember) -> AuditRecord) async throws -> StaffMember? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, username, role, division_code FROM staff WHERE username = ? AND disabled_at IS NULL",
+                                             arguments: [username]),
+                let member = Self.member(row), allowed(member)
+            else { return nil }
+            try db.execute(sql: "UPDATE staff SET disabled_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, member.id])
+            try db.execute(sql: "DELETE FROM staff_sessions WHERE staff_id = ?", arguments: [member.id])
+            try SQLiteAudit.append(db, audit(member))
+            return member
         }
     }
 
     public func staffCredentials(username: String) async throws -> (member: StaffMember, passwordHash: String)? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, username, role, division_code, password_hash FROM staff WHERE username = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, username, role, division_code, password_hash FROM staff WHERE username = ? AND disabled_at IS NULL",
                                              arguments: [username]),
                 let member = Self.member(row)
             else { return nil }
@@ -72,7 +99,7 @@ public struct SQLiteIdentityStore: IdentityStore {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                     SELECT s.id, s.username, s.role, s.division_code, t.expires_at
-                    FROM staff_sessions t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?
+                    FROM staff_sessions t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ? AND s.disabled_at IS NULL
                     """, arguments: [tokenHash]),
                 let member = Self.member(row)
             else { return nil }

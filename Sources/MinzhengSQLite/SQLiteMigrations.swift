@@ -153,6 +153,25 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0003 office schedules, staff accounts") { db in
+            try db.execute(sql: """
+                -- An office's own schedule; offices without a row have the standard one.
+                CREATE TABLE office_schedules (
+                    office_id INTEGER PRIMARY KEY REFERENCES directory_entries(id),
+                    periods TEXT NOT NULL,  -- "09:00-10:00,10:00-11:00"
+                    capacity_marriage INTEGER NOT NULL CHECK (capacity_marriage BETWEEN 0 AND 500),
+                    capacity_divorce_application INTEGER NOT NULL CHECK (capacity_divorce_application BETWEEN 0 AND 500),
+                    capacity_divorce_certificate INTEGER NOT NULL CHECK (capacity_divorce_certificate BETWEEN 0 AND 500),
+                    capacity_reissue INTEGER NOT NULL CHECK (capacity_reissue BETWEEN 0 AND 500),
+                    min_days_ahead INTEGER NOT NULL,
+                    max_days_ahead INTEGER NOT NULL,
+                    closing_hour INTEGER NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                -- A disabled account can neither log in nor use its sessions; rows stay for the audit log.
+                ALTER TABLE staff ADD COLUMN disabled_at REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -13,7 +13,6 @@ public struct Services: Sendable {
     public let lookups: LookupService
     public let identity: IdentityService
     public let bookings: BookingService
-    public let schedule: OfficeSchedule
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
@@ -23,11 +22,10 @@ public struct Services: Sendable {
         try await lookups.reload()
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
-        let schedule = OfficeSchedule.standard
-        let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, schedule: schedule, now: now)
+        let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, now: now)
         try await bookings.loadRecentKeys()
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
-                        bookings: bookings, schedule: schedule)
+                        bookings: bookings)
     }
 }
 
@@ -41,7 +39,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
-    let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings, schedule: services.schedule,
+    let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
                              bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
     var transport = SkippingTransport(router: router, skipping: [])
     if configuration.renderedLookups {

@@ -13,11 +13,12 @@ import Testing
 
     @Test func theWindowOpensTomorrowAndClosesAtThreeTheDayBefore() {
         let today = LocalDate(iso: "2026-12-01")!
-        #expect(rules.isInsideWindow(day, now: today.instant(hour: 14, minute: 59)))
-        #expect(!rules.isInsideWindow(day, now: today.instant(hour: 15)))
-        #expect(!rules.isInsideWindow(today, now: today.instant(hour: 8)))
-        #expect(rules.isInsideWindow(today.adding(days: 30), now: today.instant(hour: 16)))
-        #expect(!rules.isInsideWindow(today.adding(days: 31), now: today.instant(hour: 8)))
+        let window = BookingWindow()
+        #expect(window.contains(day, now: today.instant(hour: 14, minute: 59)))
+        #expect(!window.contains(day, now: today.instant(hour: 15)))
+        #expect(!window.contains(today, now: today.instant(hour: 8)))
+        #expect(window.contains(today.adding(days: 30), now: today.instant(hour: 16)))
+        #expect(!window.contains(today.adding(days: 31), now: today.instant(hour: 8)))
     }
 
     @Test func aCoupleIsOneManAndOneWomanOfAge() throws {

@@ -13,6 +13,8 @@ import Testing
 struct BookingWorld: Sendable {
     let client: any TestClientProtocol
     let clientKey: String
+    /// The same data directory's services, for reading what the API does not show (the audit log).
+    let services: Services
     static let password = "correct horse battery"
 
     /// The first office of a city's registries, by directory id.
@@ -94,7 +96,7 @@ func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWo
         _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
     }
     let app = try await buildApplication(configuration, logger: logger)
-    try await app.test(live ? .live : .router) { client in try await body(BookingWorld(client: client, clientKey: key)) }
+    try await app.test(live ? .live : .router) { client in try await body(BookingWorld(client: client, clientKey: key, services: services)) }
 }
 
 struct Token: Decodable { let token: String }

@@ -87,3 +87,21 @@ final class AvailabilityCache: Sendable {
 
     func officeChanged(_ officeID: Int64) { entries.withLock { $0 = $0.filter { $0.key.officeID != officeID } } }
 }
+
+/// Offices' schedules for a few seconds, for showing a booking's start and end times. Bookings themselves
+/// are judged against the schedule read inside their transaction, never against this.
+final class OfficeScheduleCache: Sendable {
+    static let lifetime: TimeInterval = 5
+    private let entries = Mutex<[Int64: (at: Date, schedule: OfficeSchedule)]>([:])
+
+    func schedule(_ officeID: Int64, now: Date) -> OfficeSchedule? {
+        entries.withLock { entries in
+            guard let entry = entries[officeID], now.timeIntervalSince(entry.at) < Self.lifetime, now >= entry.at else { return nil }
+            return entry.schedule
+        }
+    }
+
+    func store(_ schedule: OfficeSchedule, for officeID: Int64, at: Date) { entries.withLock { $0[officeID] = (at, schedule) } }
+
+    func officeChanged(_ officeID: Int64) { _ = entries.withLock { $0.removeValue(forKey: officeID) } }
+}

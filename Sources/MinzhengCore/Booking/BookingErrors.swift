@@ -14,6 +14,11 @@ public enum BookingErrors {
                                                         detail: "more places are already booked than the new capacity")
     public static let codeTaken = DomainError(.conflict, code: "code_taken", title: "系统繁忙，请重试", detail: "check-in code collision")
 
+    public static func periodInUse(_ periods: [String]) -> DomainError {
+        .init(.conflict, code: "period_in_use", title: "该时段仍有有效预约，不能删除",
+              detail: "confirmed bookings still use \(periods.joined(separator: ", ")); move or cancel them first")
+    }
+
     public static func bookingNotFound(_ id: String) -> DomainError { .notFound("no booking \(id)") }
 
     public static func officeNotFound(_ id: Int64) -> DomainError { .notFound("no marriage registry \(id)") }

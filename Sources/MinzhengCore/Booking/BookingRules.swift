@@ -2,10 +2,6 @@ import Foundation
 
 /// The rules a booking must pass before it may take a place. Pure functions; `BookingService` applies them.
 public struct BookingRules: Sendable {
-    /// Bookable from `minDaysAhead` to `maxDaysAhead` days ahead; booking for day D closes at `closingHour` on D-1.
-    public var minDaysAhead = 1
-    public var maxDaysAhead = 30
-    public var closingHour = 15
     /// Minimum ages for marriage at the appointment date (Civil Code art. 1047).
     public var minimumMarriageAge: [IDNumber.Sex: Int] = [.male: 22, .female: 20]
     /// No-show policy: `noShowCount` no-shows within `noShowWindowDays` bar new bookings for `barDays`.
@@ -17,22 +13,6 @@ public struct BookingRules: Sendable {
     public var collectionDays = 30
 
     public init() {}
-
-    // MARK: The window
-
-    /// Whether a booking for `date` may be made at `now`.
-    public func isInsideWindow(_ date: LocalDate, now: Date) -> Bool {
-        let today = LocalDate.today(at: now)
-        guard date >= today.adding(days: minDaysAhead), date <= today.adding(days: maxDaysAhead) else { return false }
-        return now < date.adding(days: -1).instant(hour: closingHour)
-    }
-
-    public func checkWindow(_ date: LocalDate, now: Date) throws(DomainError) {
-        guard isInsideWindow(date, now: now) else {
-            throw .init(.unprocessable, code: "outside_booking_window", title: "该日期不在可预约时间范围内",
-                        detail: "bookings open \(minDaysAhead) to \(maxDaysAhead) days ahead and close at \(closingHour):00 the day before")
-        }
-    }
 
     // MARK: Applicants
 

@@ -10,11 +10,13 @@ public struct BookingService: Sendable {
     let calendar: WorkCalendar
     let cipher: PersonalDataCipher
     let rules: BookingRules
-    let schedule: OfficeSchedule
+    /// The schedule of every office whose managers have not set their own.
+    let defaultSchedule: OfficeSchedule
     let now: @Sendable () -> Date
     let fullSlots = FullSlotHints()
     let recentKeys = RecentIdempotencyKeys()
     let availabilityCache = AvailabilityCache()
+    let schedules = OfficeScheduleCache()
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -22,13 +24,13 @@ public struct BookingService: Sendable {
     }
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
-                rules: BookingRules = BookingRules(), schedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
+                rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.offices = offices
         self.calendar = calendar
         self.cipher = cipher
         self.rules = rules
-        self.schedule = schedule
+        self.defaultSchedule = defaultSchedule
         self.now = now
     }
 
@@ -52,7 +54,6 @@ public struct BookingService: Sendable {
         let office = try registry(request.officeID)
         let service = try Self.service(request.service)
         let date = try Self.date(request.date, "date")
-        try checkPeriod(request.period)
         let applicants = try rules.checkApplicants(request.applicants, service: service, date: date, today: today)
         if let key = idempotencyKey {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
@@ -70,7 +71,7 @@ public struct BookingService: Sendable {
         }
         // Checked inside the booking's transaction, against what is stored at that moment; an idempotent
         // retry is answered before these, so a retry after the window closed still gets its booking back.
-        let admit = admission(for: date, now: at)
+        let admit = admission(for: date, period: request.period, now: at)
 
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         if fullSlots.isFull(slot, now: at) {
@@ -88,7 +89,7 @@ public struct BookingService: Sendable {
                 id: UUID().uuidString.lowercased(), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,
                 applicants: sealed.map(\.masked), divorceApplicationID: request.divorceApplicationID, createdAt: at, updatedAt: at)
             let draft = BookingDraft(
-                booking: booking, defaultCapacity: schedule.capacity(for: service), applicants: sealed, today: today,
+                booking: booking, defaultCapacity: defaultSchedule.capacity(for: service), applicants: sealed, today: today,
                 replayRecord: String(decoding: try JSONEncoder().encode(booking), as: UTF8.self))
             do {
                 let created = try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today), admit: admit)
@@ -130,7 +131,6 @@ public struct BookingService: Sendable {
         guard current.status == .confirmed else { throw BookingErrors.notConfirmed }
         let office = try registry(current.slot.officeID)
         let day = try Self.date(date, "date")
-        try checkPeriod(period)
         switch current.slot.service {
         case .marriage:
             // Ages are taken on the appointment day: a new day may come before a birthday.
@@ -149,20 +149,22 @@ public struct BookingService: Sendable {
         }
         let slot = SlotKey(officeID: office.id, date: day, period: period, service: current.slot.service)
         let moved = try await store.reschedule(
-            id: id, owner: session.owner, to: slot, defaultCapacity: schedule.capacity(for: slot.service), now: at, today: today,
-            noShowsSince: rules.noShowsSince(today), admit: admission(for: day, now: at))
+            id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
+            noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at))
         fullSlots.placeFreed(current.slot)
         availabilityCache.officeChanged(current.slot.officeID)
         return moved
     }
 
     /// The rules judged inside a booking's (or a move's) own transaction, against what is stored then:
-    /// the booking window, the office working that day, no-show bars.
-    private func admission(for date: LocalDate, now at: Date) -> @Sendable (BookingPreflight) throws -> Void {
-        let (rules, calendar) = (rules, calendar)
+    /// the office's periods and booking window, the office working that day, no-show bars.
+    private func admission(for date: LocalDate, period: String, now at: Date) -> @Sendable (BookingPreflight) throws -> Void {
+        let (rules, calendar, defaultSchedule) = (rules, calendar, defaultSchedule)
         let today = LocalDate.today(at: at)
         return { known in
-            try rules.checkWindow(date, now: at)
+            let schedule = known.schedule ?? defaultSchedule
+            try schedule.checkPeriod(period)
+            try schedule.window.check(date, now: at)
             guard Self.isWorking(date, override: known.dayOverride, calendar: calendar) else { throw BookingErrors.officeClosed }
             for days in known.noShows.values {
                 if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
@@ -190,9 +192,10 @@ public struct BookingService: Sendable {
         default: throw DomainError.invalidParameter("date", "give either date, or from and to")
         }
         guard (0...500).contains(capacity) else { throw DomainError.invalidParameter("capacity", "must be 0 to 500") }
+        let schedule = try await store.officeSchedule(officeID: office.id) ?? defaultSchedule
         let periods: [String]
         if let period {
-            try checkPeriod(period)
+            try schedule.checkPeriod(period)
             periods = [period]
         } else {
             periods = schedule.periods.map(\.name)
@@ -252,18 +255,42 @@ public struct BookingService: Sendable {
         return try await store.transition(id: booking.id, to: status, audit: audit)
     }
 
-    // MARK: Helpers
-
-    private func checkPeriod(_ name: String) throws(DomainError) {
-        guard schedule.period(named: name) != nil else {
-            throw .invalidParameter("period", "must be one of \(schedule.periods.map(\.name).joined(separator: ", "))")
-        }
+    /// The office's periods, default capacities and booking window, as a manager sees them.
+    public func schedule(officeID: Int64, by staff: StaffMember) async throws -> OfficeSchedule {
+        let office = try registry(officeID, for: staff)
+        return try await store.officeSchedule(officeID: office.id) ?? defaultSchedule
     }
 
-    /// Staff changed the office's days or capacities: what this process remembers of it is stale.
+    /// Replaces the office's schedule. New default capacities apply to periods nobody has booked or set yet;
+    /// a period may be dropped only when no confirmed booking from today on uses it (`period_in_use`).
+    public func setSchedule(officeID: Int64, periods: [String], defaultCapacity: [MarriageService: Int], window: BookingWindow,
+                            by staff: StaffMember) async throws -> OfficeSchedule {
+        let office = try registry(officeID, for: staff)
+        let schedule = try OfficeSchedule.validated(periods: periods, defaultCapacity: defaultCapacity, window: window)
+        let before = try await store.officeSchedule(officeID: office.id) ?? defaultSchedule
+        let at = now()
+        let audit = AuditRecord(staffID: staff.id, action: "office.schedule", target: "office:\(office.id)", at: at,
+                                before: Self.json(before.auditFields), after: Self.json(schedule.auditFields))
+        try await store.setOfficeSchedule(officeID: office.id, schedule, from: LocalDate.today(at: at), audit: audit)
+        officeChanged(office.id)
+        return schedule
+    }
+
+    // MARK: Helpers
+
+    /// The office's schedule for showing a booking's times: read at most every few seconds per office.
+    public func schedule(of officeID: Int64) async throws -> OfficeSchedule {
+        if let known = schedules.schedule(officeID, now: now()) { return known }
+        let schedule = try await store.officeSchedule(officeID: officeID) ?? defaultSchedule
+        schedules.store(schedule, for: officeID, at: now())
+        return schedule
+    }
+
+    /// Staff changed the office's days, capacities or schedule: what this process remembers of it is stale.
     private func officeChanged(_ officeID: Int64) {
         fullSlots.officeChanged(officeID)
         availabilityCache.officeChanged(officeID)
+        schedules.officeChanged(officeID)
     }
 
     private func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
@@ -294,6 +321,7 @@ public struct BookingService: Sendable {
         let at = now()
         let known = try await store.officeCalendar(officeID: office.id, from: range.lowerBound, to: range.upperBound)
         let (used, exceptions) = (known.usage, known.overrides)
+        let schedule = known.schedule ?? defaultSchedule
         return (0...range.lowerBound.days(until: range.upperBound)).map { offset in
             let date = range.lowerBound.adding(days: offset)
             let works = isWorking(date, override: exceptions[date])
@@ -303,7 +331,7 @@ public struct BookingService: Sendable {
                 return DayAvailability.PeriodAvailability(
                     period: period, capacity: works ? slot?.capacity ?? schedule.capacity(for: service) : 0, booked: slot?.booked ?? 0)
             }
-            return DayAvailability(date: date, open: works && rules.isInsideWindow(date, now: at), officeWorks: works, periods: periods)
+            return DayAvailability(date: date, open: works && schedule.window.contains(date, now: at), officeWorks: works, periods: periods)
         }
     }
 

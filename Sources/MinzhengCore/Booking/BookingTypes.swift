@@ -108,41 +108,6 @@ public struct Booking: Sendable, Equatable, Codable {
     }
 }
 
-/// An office's periods and default capacities. The same defaults for every office until staff change a day.
-public struct OfficeSchedule: Sendable {
-    public struct Period: Sendable, Equatable {
-        public let name: String  // "09:00"
-        public let start: String
-        public let end: String
-
-        public init(startMinute: Int, endMinute: Int) {
-            start = Self.clock(startMinute)
-            end = Self.clock(endMinute)
-            name = start
-        }
-
-        static func clock(_ minute: Int) -> String {
-            let hours = minute / 60, minutes = minute % 60
-            return (hours < 10 ? "0" : "") + String(hours) + ":" + (minutes < 10 ? "0" : "") + String(minutes)
-        }
-    }
-
-    public let periods: [Period]
-    public let defaultCapacity: [MarriageService: Int]
-
-    public init(periods: [Period], defaultCapacity: [MarriageService: Int]) {
-        self.periods = periods
-        self.defaultCapacity = defaultCapacity
-    }
-
-    public static let standard = OfficeSchedule(
-        periods: [9, 10, 11, 14, 15, 16].map { Period(startMinute: $0 * 60, endMinute: $0 * 60 + 60) },
-        defaultCapacity: [.marriage: 10, .divorceApplication: 4, .divorceCertificate: 4, .reissue: 2])
-
-    public func period(named name: String) -> Period? { periods.first { $0.name == name } }
-    public func capacity(for service: MarriageService) -> Int { defaultCapacity[service] ?? 0 }
-}
-
 /// Capacity and bookings of one period, as availability and the utilisation view show them.
 public struct SlotUsage: Sendable, Equatable {
     public let period: String

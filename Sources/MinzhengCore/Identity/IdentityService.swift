@@ -9,7 +9,16 @@ public protocol IdentityStore: Sendable {
     func client(keyHash: String) async throws -> APIClient?
     func createCitizenSession(tokenHash: String, session: CitizenSession) async throws
     func citizenSession(tokenHash: String) async throws -> CitizenSession?
-    func createStaff(username: String, passwordHash: String, role: StaffRole, division: DivisionCode, now: Date) async throws -> StaffMember
+    /// A new account; `audit` (when an admin, not the command line, creates it) is written in the same transaction.
+    func createStaff(username: String, passwordHash: String, role: StaffRole, division: DivisionCode, now: Date,
+                     audit: AuditRecord?) async throws -> StaffMember
+    /// Accounts whose division is `division` or under it, by username, with whether they are active.
+    func staffAccounts(under division: DivisionCode) async throws -> [(member: StaffMember, active: Bool)]
+    /// Disables the account and ends its sessions, writing `audit(member)` in the same transaction; nil when
+    /// there is no such account or `allowed` refuses it.
+    func disableStaff(username: String, now: Date, allowed: @escaping @Sendable (StaffMember) -> Bool,
+                      audit: @escaping @Sendable (StaffMember) -> AuditRecord) async throws -> StaffMember?
+    /// Credentials of an active account.
     func staffCredentials(username: String) async throws -> (member: StaffMember, passwordHash: String)?
     func createStaffSession(tokenHash: String, staffID: Int64, expiresAt: Date) async throws
     func staffSession(tokenHash: String) async throws -> (member: StaffMember, expiresAt: Date)?
@@ -86,12 +95,53 @@ public final class IdentityService: Sendable {
 
     // MARK: Staff
 
+    /// An account made from the command line (the first admin of a province starts here).
     public func createStaff(username: String, password: String, role: StaffRole, division: DivisionCode) async throws -> StaffMember {
+        try await createStaff(username: username, password: password, role: role, division: division, audit: nil)
+    }
+
+    /// An account made by an admin, in the admin's division or under it; audited.
+    public func createStaff(username: String, password: String, role: StaffRole, division: String, by admin: StaffMember) async throws
+        -> StaffMember
+    {
+        guard let division = DivisionCode(division) else { throw DomainError.invalidParameter("division", "must be a division code") }
+        guard admin.mayManage(division) else {
+            throw DomainError(.forbidden, code: "division_out_of_scope", title: "不能为本辖区以外的单位创建账号",
+                              detail: "\(division) is not \(admin.division) or under it")
+        }
+        let audit = AuditRecord(staffID: admin.id, action: "staff.create", target: "staff:\(username)", at: now(),
+                                after: "{\"division\":\"\(division)\",\"role\":\"\(role.rawValue)\",\"username\":\"\(username)\"}")
+        return try await createStaff(username: username, password: password, role: role, division: division, audit: audit)
+    }
+
+    public func staffAccounts(by admin: StaffMember) async throws -> [(member: StaffMember, active: Bool)] {
+        try await store.staffAccounts(under: admin.division)
+    }
+
+    /// Disables an account in the admin's division or under it; its sessions stop working at once.
+    public func disableStaff(username: String, by admin: StaffMember) async throws -> StaffMember {
+        guard username != admin.username else {
+            throw DomainError(.conflict, code: "cannot_disable_self", title: "不能停用自己的账号", detail: "ask another admin")
+        }
+        let at = now()
+        guard let member = try await store.disableStaff(
+            username: username, now: at, allowed: { admin.mayManage($0.division) },
+            audit: { AuditRecord(staffID: admin.id, action: "staff.disable", target: "staff:\($0.username)", at: at,
+                                 before: "{\"active\":true}", after: "{\"active\":false}") })
+        else { throw DomainError.notFound("no active staff account \(username) in \(admin.division)") }
+        return member
+    }
+
+    private func createStaff(username: String, password: String, role: StaffRole, division: DivisionCode, audit: AuditRecord?) async throws
+        -> StaffMember
+    {
         guard (3...64).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw DomainError.invalidParameter("username", "must be 3 to 64 letters, digits, '.', '_' or '-'")
         }
         guard password.count >= 10 else { throw DomainError.invalidParameter("password", "must be at least 10 characters") }
-        return try await store.createStaff(username: username, passwordHash: try Self.hashPassword(password), role: role, division: division, now: now())
+        guard password.count <= 256 else { throw DomainError.invalidParameter("password", "must be at most 256 characters") }
+        return try await store.createStaff(username: username, passwordHash: try Self.hashPassword(password), role: role, division: division,
+                                           now: now(), audit: audit)
     }
 
     public func staffLogin(username: String, password: String) async throws -> (token: String, expiresAt: Date, member: StaffMember) {

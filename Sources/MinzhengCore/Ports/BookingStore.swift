@@ -21,7 +21,7 @@ public struct SealedApplicant: Sendable {
 /// A booking about to be made: the booking as it will be answered, and what is stored beside it.
 public struct BookingDraft: Sendable {
     public let booking: Booking
-    /// Capacity the slot gets if nobody has set one for it yet.
+    /// Capacity the slot gets if nobody has set one for it yet and the office has the standard schedule.
     public let defaultCapacity: Int
     public let applicants: [SealedApplicant]
     public let today: LocalDate
@@ -53,10 +53,13 @@ public struct IdempotencyClaim: Sendable {
 public struct OfficeCalendar: Sendable {
     public let usage: [LocalDate: [SlotUsage]]
     public let overrides: [LocalDate: OfficeDayOverride]
+    /// The office's own schedule; nil while it has the standard one.
+    public let schedule: OfficeSchedule?
 
-    public init(usage: [LocalDate: [SlotUsage]], overrides: [LocalDate: OfficeDayOverride]) {
+    public init(usage: [LocalDate: [SlotUsage]], overrides: [LocalDate: OfficeDayOverride], schedule: OfficeSchedule?) {
         self.usage = usage
         self.overrides = overrides
+        self.schedule = schedule
     }
 }
 
@@ -65,10 +68,13 @@ public struct BookingPreflight: Sendable {
     public let dayOverride: OfficeDayOverride?
     /// By ID hash.
     public let noShows: [String: [LocalDate]]
+    /// The office's own schedule; nil while it has the standard one.
+    public let schedule: OfficeSchedule?
 
-    public init(dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]]) {
+    public init(dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]], schedule: OfficeSchedule?) {
         self.dayOverride = dayOverride
         self.noShows = noShows
+        self.schedule = schedule
     }
 }
 
@@ -118,7 +124,13 @@ public protocol BookingStore: Sendable {
     /// The applicants' ID hashes of a booking.
     func idHashes(bookingID: String) async throws -> Set<String>
 
+    /// The office's own schedule; nil while it has the standard one.
+    func officeSchedule(officeID: Int64) async throws -> OfficeSchedule?
+
     // Staff actions: each writes its audit row in the same transaction.
+    /// Replaces the office's schedule; throws `period_in_use` when a period it drops still has confirmed
+    /// bookings on or after `from`.
+    func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws
     func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
                      audit: AuditRecord) async throws
     /// Closes the day and cancels its confirmed bookings (`cancelled_by_office`), freeing their places.

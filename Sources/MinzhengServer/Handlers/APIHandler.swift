@@ -8,7 +8,6 @@ struct APIHandler: APIProtocol {
     let lookups: LookupService
     let identity: IdentityService
     let bookings: BookingService
-    let schedule: OfficeSchedule
     /// Bookings run a few at a time (see `ConcurrencyLimit`).
     let bookingAdmission: ConcurrencyLimit
 

@@ -22,36 +22,42 @@ extension APIHandler {
         }
         switch outcome {
         case .created(let booking), .replayed(let booking):
-            return .created(.init(body: .json(schema(booking))))
+            return .created(.init(body: .json(try await schema(booking))))
         }
     }
 
     func listMyBookings(_ input: Operations.ListMyBookings.Input) async throws -> Operations.ListMyBookings.Output {
         let session = try caller.requireCitizen()
         let page = try await bookings.bookings(of: session, page: try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor))
-        return .ok(.init(body: .json(.init(items: page.items.map(schema), nextCursor: page.next?.token))))
+        return .ok(.init(body: .json(.init(items: try await schemas(page.items), nextCursor: page.next?.token))))
     }
 
     func getBooking(_ input: Operations.GetBooking.Input) async throws -> Operations.GetBooking.Output {
         let session = try caller.requireCitizen()
-        return .ok(.init(body: .json(schema(try await bookings.booking(input.path.bookingId, of: session)))))
+        return .ok(.init(body: .json(try await schema(try await bookings.booking(input.path.bookingId, of: session)))))
     }
 
     func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output {
         let session = try caller.requireCitizen()
-        return .ok(.init(body: .json(schema(try await bookings.cancel(input.path.bookingId, of: session)))))
+        return .ok(.init(body: .json(try await schema(try await bookings.cancel(input.path.bookingId, of: session)))))
     }
 
     func rescheduleBooking(_ input: Operations.RescheduleBooking.Input) async throws -> Operations.RescheduleBooking.Output {
         let session = try caller.requireCitizen()
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
         let moved = try await bookings.reschedule(input.path.bookingId, of: session, date: body.date, period: body.period)
-        return .ok(.init(body: .json(schema(moved))))
+        return .ok(.init(body: .json(try await schema(moved))))
+    }
+
+    func schemas(_ list: [Booking]) async throws -> [Components.Schemas.Booking] {
+        var items: [Components.Schemas.Booking] = []
+        for booking in list { items.append(try await schema(booking)) }
+        return items
     }
 
     /// The API form of a booking, with the office's name and the period's times.
-    func schema(_ booking: Booking) -> Components.Schemas.Booking {
-        let period = schedule.period(named: booking.slot.period)
+    func schema(_ booking: Booking) async throws -> Components.Schemas.Booking {
+        let period = try await bookings.schedule(of: booking.slot.officeID).period(named: booking.slot.period)
         return Components.Schemas.Booking(
             id: booking.id, code: booking.code, status: .init(rawValue: booking.status.rawValue) ?? .confirmed,
             officeId: booking.slot.officeID, officeName: lookups.registry(booking.slot.officeID)?.name,

@@ -28,7 +28,7 @@ extension APIHandler {
     func getRoster(_ input: Operations.GetRoster.Input) async throws -> Operations.GetRoster.Output {
         let staff = try caller.requireStaff()
         let roster = try await bookings.roster(officeID: input.path.officeId, date: input.query.date, by: staff)
-        return .ok(.init(body: .json(.init(officeId: input.path.officeId, date: input.query.date, items: roster.map(schema)))))
+        return .ok(.init(body: .json(.init(officeId: input.path.officeId, date: input.query.date, items: try await schemas(roster)))))
     }
 
     func getUtilisation(_ input: Operations.GetUtilisation.Input) async throws -> Operations.GetUtilisation.Output {
@@ -41,11 +41,45 @@ extension APIHandler {
 
     func checkInBooking(_ input: Operations.CheckInBooking.Input) async throws -> Operations.CheckInBooking.Output {
         let staff = try caller.requireStaff()
-        return .ok(.init(body: .json(schema(try await bookings.finish(code: input.path.code, as: .checkedIn, by: staff)))))
+        return .ok(.init(body: .json(try await schema(try await bookings.finish(code: input.path.code, as: .checkedIn, by: staff)))))
     }
 
     func markNoShow(_ input: Operations.MarkNoShow.Input) async throws -> Operations.MarkNoShow.Output {
         let staff = try caller.requireStaff()
-        return .ok(.init(body: .json(schema(try await bookings.finish(code: input.path.code, as: .noShow, by: staff)))))
+        return .ok(.init(body: .json(try await schema(try await bookings.finish(code: input.path.code, as: .noShow, by: staff)))))
+    }
+}
+
+/// Offices' schedules: periods, default capacities, booking window.
+extension APIHandler {
+    func getOfficeSchedule(_ input: Operations.GetOfficeSchedule.Input) async throws -> Operations.GetOfficeSchedule.Output {
+        let staff = try caller.requireStaff()
+        let schedule = try await bookings.schedule(officeID: input.path.officeId, by: staff)
+        return .ok(.init(body: .json(.init(officeID: input.path.officeId, schedule))))
+    }
+
+    func setOfficeSchedule(_ input: Operations.SetOfficeSchedule.Input) async throws -> Operations.SetOfficeSchedule.Output {
+        let staff = try caller.requireStaff(.manager)
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let capacity = body.defaultCapacity
+        let schedule = try await bookings.setSchedule(
+            officeID: input.path.officeId, periods: body.periods,
+            defaultCapacity: [.marriage: capacity.marriage, .divorceApplication: capacity.divorceApplication,
+                              .divorceCertificate: capacity.divorceCertificate, .reissue: capacity.reissue],
+            window: BookingWindow(minDaysAhead: body.bookingWindow.minDaysAhead, maxDaysAhead: body.bookingWindow.maxDaysAhead,
+                                  closingHour: body.bookingWindow.closingHour),
+            by: staff)
+        return .ok(.init(body: .json(.init(officeID: input.path.officeId, schedule))))
+    }
+}
+
+extension Components.Schemas.OfficeSchedule {
+    init(officeID: Int64, _ schedule: MinzhengCore.OfficeSchedule) {
+        self.init(
+            officeId: officeID, periods: schedule.periods.map { .init(period: $0.name, start: $0.start, end: $0.end) },
+            defaultCapacity: .init(marriage: schedule.capacity(for: .marriage), divorceApplication: schedule.capacity(for: .divorceApplication),
+                                   divorceCertificate: schedule.capacity(for: .divorceCertificate), reissue: schedule.capacity(for: .reissue)),
+            bookingWindow: .init(minDaysAhead: schedule.window.minDaysAhead, maxDaysAhead: schedule.window.maxDaysAhead,
+                                 closingHour: schedule.window.closingHour))
     }
 }
