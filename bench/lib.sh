@@ -2,7 +2,7 @@
 # Source it; do not run it.
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$BENCH_ROOT/.build/release/minzheng"
+BIN="${MINZHENG_BIN:-$BENCH_ROOT/.build/release/minzheng}"
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}

@@ -66,7 +66,7 @@ public struct SQLiteBookingStore: BookingStore {
         var noShows: [String: [LocalDate]] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
-            WHERE a.id_hash = ? AND b.status = 'no_show' AND b.date >= ?
+            WHERE a.id_hash = ? AND a.active = 0 AND b.status = 'no_show' AND b.date >= ?
             """)
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }

@@ -172,6 +172,14 @@ enum SQLiteMigrations {
                 ALTER TABLE staff ADD COLUMN disabled_at REAL;
                 """)
         }
+        migrator.registerMigration("0004 fewer pages per booking") { db in
+            try db.execute(sql: """
+                -- Only inactive applicants (cancelled, no-show, days gone by), which the no-show rule reads: a new
+                -- booking no longer writes a random page of this index; active ones are found by the unique index.
+                DROP INDEX booking_applicants_person;
+                CREATE INDEX booking_applicants_inactive ON booking_applicants(id_hash) WHERE active = 0;
+                """)
+        }
         return migrator
     }
 }

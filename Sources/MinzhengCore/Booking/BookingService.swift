@@ -86,7 +86,7 @@ public struct BookingService: Sendable {
         }
         for attempt in 1...3 {
             let booking = Booking(
-                id: UUID().uuidString.lowercased(), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,
+                id: BookingID.make(at: at), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,
                 applicants: sealed.map(\.masked), divorceApplicationID: request.divorceApplicationID, createdAt: at, updatedAt: at)
             let draft = BookingDraft(
                 booking: booking, defaultCapacity: defaultSchedule.capacity(for: service), applicants: sealed, today: today,
@@ -94,7 +94,7 @@ public struct BookingService: Sendable {
             do {
                 let created = try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today), admit: admit)
                 if let claim { recentKeys.add(claim, at: at) }
-                availabilityCache.officeChanged(office.id)
+                if case .created = created { availabilityCache.booked(slot, change: 1) }
                 return created
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
@@ -120,7 +120,7 @@ public struct BookingService: Sendable {
         let at = now()
         let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at))
         fullSlots.placeFreed(cancelled.slot)
-        availabilityCache.officeChanged(cancelled.slot.officeID)
+        availabilityCache.booked(cancelled.slot, change: -1)
         return cancelled
     }
 
@@ -152,7 +152,10 @@ public struct BookingService: Sendable {
             id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
             noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at))
         fullSlots.placeFreed(current.slot)
-        availabilityCache.officeChanged(current.slot.officeID)
+        if moved.slot != current.slot {
+            availabilityCache.booked(current.slot, change: -1)
+            availabilityCache.booked(moved.slot, change: 1)
+        }
         return moved
     }
 
