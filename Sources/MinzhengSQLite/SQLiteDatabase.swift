@@ -20,6 +20,12 @@ public struct SQLiteDatabase: Sendable {
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
+    /// Copies everything in the write-ahead log into the database file and empties the log, so that the file
+    /// alone holds the data (for a copy of it).
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
     /// The journal mode SQLite reports (`wal` for a pool).
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }

@@ -180,6 +180,46 @@ enum SQLiteMigrations {
                 CREATE INDEX booking_applicants_inactive ON booking_applicants(id_hash) WHERE active = 0;
                 """)
         }
+        migrator.registerMigration("0005 social organisations, eldercare facilities") { db in
+            try db.execute(sql: """
+                CREATE TABLE social_orgs (
+                    code TEXT PRIMARY KEY CHECK (length(code) = 18),
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('social_group', 'social_service', 'foundation')),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'deregistered', 'registration_revoked', 'certificate_revoked')),
+                    authority TEXT NOT NULL,
+                    division_code TEXT NOT NULL REFERENCES divisions(code),
+                    registered_on TEXT NOT NULL,
+                    legal_representative TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    inspections TEXT NOT NULL,   -- "2024:pass;2025:basic_pass"
+                    list_entries TEXT NOT NULL,  -- "irregular_activity:2025-03-01:reason|..."
+                    updated_at REAL NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE eldercare_facilities (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_pinyin TEXT NOT NULL,
+                    name_initials TEXT NOT NULL,
+                    division_code TEXT NOT NULL REFERENCES divisions(code),
+                    address TEXT NOT NULL,
+                    lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+                    lng REAL NOT NULL CHECK (lng BETWEEN -180 AND 180),
+                    nature TEXT NOT NULL CHECK (nature IN ('public', 'private', 'public_built_private_run')),
+                    beds_total INTEGER NOT NULL CHECK (beds_total >= 0),
+                    beds_free INTEGER NOT NULL CHECK (beds_free BETWEEN 0 AND beds_total),
+                    care_levels TEXT NOT NULL,  -- "independent;partial_care"
+                    medical TEXT NOT NULL CHECK (medical IN ('onsite_clinic', 'partner_clinic', 'none')),
+                    star INTEGER NOT NULL CHECK (star BETWEEN 0 AND 5),
+                    price_min INTEGER NOT NULL,
+                    price_max INTEGER NOT NULL CHECK (price_max >= price_min),
+                    phone TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -13,6 +13,8 @@ public struct Services: Sendable {
     public let lookups: LookupService
     public let identity: IdentityService
     public let bookings: BookingService
+    public let socialOrgs: SocialOrgService
+    public let eldercare: EldercareService
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
@@ -24,14 +26,22 @@ public struct Services: Sendable {
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
         let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, now: now)
         try await bookings.loadRecentKeys()
+        let socialOrgs = SocialOrgService(store: storage.socialOrgs)
+        try await socialOrgs.reload()
+        let eldercare = EldercareService(store: storage.eldercare, now: now)
+        try await eldercare.reload()
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
-                        bookings: bookings)
+                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare)
     }
 }
 
 /// Builds the whole service: storage migrated and seeded, look-ups loaded, routes registered.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> some ApplicationProtocol {
-    let services = try await Services.start(configuration, logger: logger, now: now)
+    try buildApplication(configuration, services: try await Services.start(configuration, logger: logger, now: now), logger: logger)
+}
+
+/// Builds the routes over services already started (the tests share them with their own checks).
+public func buildApplication(_ configuration: ServerConfiguration, services: Services, logger: Logger) throws -> some ApplicationProtocol {
     let lookups = services.lookups
 
     let router = Router()
@@ -40,6 +50,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
+                             socialOrgs: services.socialOrgs, eldercare: services.eldercare,
                              bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
     var transport = SkippingTransport(router: router, skipping: [])
     if configuration.renderedLookups {

@@ -13,6 +13,9 @@ public struct Storage: Sendable {
     public let bookings: any BookingStore
     public let identities: any IdentityStore
     public let audit: any AuditStore
+    public let socialOrgs: SQLiteSocialOrgStore
+    public let eldercare: SQLiteEldercareStore
+    public let database: SQLiteDatabase
 
     /// Opens (and migrates) the SQLite database in the data directory.
     public static func open(_ configuration: ServerConfiguration) throws -> Storage {
@@ -20,7 +23,8 @@ public struct Storage: Sendable {
         let database = try SQLiteDatabase(path: configuration.databasePath)
         let lookups = SQLiteLookupStore(database)
         let bookings = SQLiteBookingStore(database)
-        return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings)
+        return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
+                       socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database), database: database)
     }
 
     /// Imports the seed files unless this very set was imported before.
@@ -30,6 +34,20 @@ public struct Storage: Sendable {
         logger.info(wrote ? "seed data imported" : "seed data already current", metadata: [
             "seed.divisions": "\(seed.divisions.count)", "seed.entries": "\(seed.entries.count)",
         ])
+        // Social organisations and eldercare facilities (sample data), each once per file content.
+        let divisions = Set(seed.divisions.map(\.code))
+        let orgs = try Data(contentsOf: directory.appendingPathComponent("social-orgs.csv"))
+        try await socialOrgs.importSeed(checksum: SocialOrgFeed.checksum(orgs)) {
+            let feed = SocialOrgFeed(data: orgs, divisions: divisions)
+            if let first = feed.rejections.first { throw SeedError(file: "social-orgs.csv", line: first.line, reason: first.reason) }
+            return feed.organisations
+        }
+        let facilities = try Data(contentsOf: directory.appendingPathComponent("eldercare-facilities.csv"))
+        try await eldercare.importFacilities(checksum: SocialOrgFeed.checksum(facilities)) {
+            let feed = EldercareFeed(csv: String(decoding: facilities, as: UTF8.self), divisions: divisions)
+            if let first = feed.rejections.first { throw SeedError(file: "eldercare-facilities.csv", line: first.line, reason: first.reason) }
+            return feed.facilities
+        }
     }
 }
 

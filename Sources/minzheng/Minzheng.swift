@@ -7,7 +7,7 @@ import MinzhengServer
 struct Minzheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "minzheng — the backend of the province's Internet + civil affairs services.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Clients.self, Staff.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self],
         defaultSubcommand: Serve.self)
 }
 

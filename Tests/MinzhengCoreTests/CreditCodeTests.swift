@@ -19,6 +19,7 @@ import Testing
 
     @Test func saysWhyACodeIsWrong() {
         #expect(throws: CreditCode.Problem.length(17)) { try CreditCode("91110000600037341") }
+        #expect(throws: CreditCode.Problem.character(position: 18)) { try CreditCode("91110000600037341Ｌ") }  // full-width L
         #expect(throws: CreditCode.Problem.character(position: 3)) { try CreditCode("91I10000600037341L") }
         #expect(throws: CreditCode.Problem.checkCharacter(expected: "L")) { try CreditCode("91110000600037341M") }
     }

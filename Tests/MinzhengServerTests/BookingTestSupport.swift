@@ -84,7 +84,7 @@ struct BookingWorld: Sendable {
 /// Builds the app on a fresh data directory with an app client and four staff members:
 /// `province` (admin, 32), `nanjing-manager` and `nanjing-clerk` (3201), `wuxi-manager` (3202).
 func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
-    let directory = try Fixtures.temporaryDirectory()
+    let directory = try await seededDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning
@@ -95,7 +95,7 @@ func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWo
                                    ("nanjing-clerk", .clerk, "3201"), ("wuxi-manager", .manager, "3202")] {
         _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
     }
-    let app = try await buildApplication(configuration, logger: logger)
+    let app = try buildApplication(configuration, services: services, logger: logger)
     try await app.test(live ? .live : .router) { client in try await body(BookingWorld(client: client, clientKey: key, services: services)) }
 }
 

@@ -22,7 +22,7 @@ import Testing
     }
 
     func withWorld(_ clock: Clock, _ body: (World) async throws -> Void) async throws {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try await seededDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -176,7 +176,7 @@ import Testing
 
 @Suite struct RestartTests {
     @Test func aRetryAfterARestartStillGetsItsBooking() async throws {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try await seededDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning

@@ -7,9 +7,40 @@ import MinzhengTesting
 import NIOCore
 import Testing
 
+/// A new data directory holding a copy of a database migrated and seeded with the shipped seed data. The copy
+/// is made once per test run (the seed import itself is tested elsewhere): a fresh import costs every test a second.
+func seededDirectory() async throws -> URL {
+    let template = try await SeededTemplate.shared.directory()
+    let directory = try Fixtures.temporaryDirectory()
+    try FileManager.default.copyItem(at: template.appendingPathComponent("minzheng.sqlite"), to: directory.appendingPathComponent("minzheng.sqlite"))
+    return directory
+}
+
+/// Made by the first test that asks; the others wait for that same task (an actor alone would let each caller
+/// start its own while the first one awaits).
+actor SeededTemplate {
+    static let shared = SeededTemplate()
+    private var making: Task<URL, any Error>?
+
+    func directory() async throws -> URL {
+        if let making { return try await making.value }
+        let task = Task {
+            let directory = try Fixtures.temporaryDirectory("minzheng-template")
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let storage = try Storage.open(ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory))
+            try await storage.seed(from: Fixtures.seedDirectory, logger: logger)
+            try storage.database.checkpoint()
+            return directory
+        }
+        making = task
+        return try await task.value
+    }
+}
+
 /// Runs `body` against the real application on a fresh SQLite file with the shipped seed data.
 func withApp(renderedLookups: Bool = true, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-    let directory = try Fixtures.temporaryDirectory()
+    let directory = try await seededDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning

@@ -108,6 +108,12 @@ public struct SeedError: Error, CustomStringConvertible {
     public let line: Int
     public let reason: String
     public var description: String { "\(file) line \(line): \(reason)" }
+
+    public init(file: String, line: Int, reason: String) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+    }
 }
 
 /// Writes a seed set into a database.

@@ -17,17 +17,27 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
     public init(_ text: String) throws(Problem) {
-        let characters = Array(text.uppercased())
-        guard characters.count == 18 else { throw .length(characters.count) }
+        var bytes = Array(text.utf8)
+        guard bytes.count == 18 else {
+            // Eighteen characters, some of them not ASCII (a full-width letter, say): name the first such one.
+            if text.count == 18, let position = text.firstIndex(where: { !$0.isASCII }) { throw .character(position: text.distance(from: text.startIndex, to: position) + 1) }
+            throw .length(text.count)
+        }
         var indexes: [Int] = []
-        for (position, character) in characters.enumerated() {
-            guard let index = Self.alphabet.firstIndex(of: character) else { throw .character(position: position + 1) }
+        indexes.reserveCapacity(18)
+        for (position, byte) in bytes.enumerated() {
+            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+            guard upper < 128, let index = Self.indexByASCII[Int(upper)] else { throw .character(position: position + 1) }
+            bytes[position] = upper
             indexes.append(index)
         }
         let expected = Self.checkCharacter(for: indexes.prefix(17))
-        guard characters[17] == expected else { throw .checkCharacter(expected: expected) }
-        value = String(characters)
+        guard Character(Unicode.Scalar(bytes[17])) == expected else { throw .checkCharacter(expected: expected) }
+        value = String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Alphabet index by ASCII code (upper case), nil for characters outside the alphabet.
+    private static let indexByASCII: [Int?] = (0..<128).map { code in alphabet.firstIndex(of: Character(Unicode.Scalar(UInt8(code)))) }
 
     /// The check character over the first 17 characters' alphabet indexes.
     static func checkCharacter(for indexes: some Collection<Int>) -> Character {

@@ -8,6 +8,8 @@ struct APIHandler: APIProtocol {
     let lookups: LookupService
     let identity: IdentityService
     let bookings: BookingService
+    let socialOrgs: SocialOrgService
+    let eldercare: EldercareService
     /// Bookings run a few at a time (see `ConcurrencyLimit`).
     let bookingAdmission: ConcurrencyLimit
 

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Eldercare facilities: search, one facility, and staff keeping free beds up to date.
+public final class EldercareService: Sendable {
+    public static let maxRadiusKm = 50.0
+
+    private struct Snapshot: Sendable {
+        var catalog: EldercareCatalog
+        /// Free beds by catalogue position, changed in place as staff report them.
+        var beds: [Int]
+    }
+
+    private let store: any EldercareStore
+    private let snapshot: Mutex<Snapshot>
+    private let now: @Sendable () -> Date
+
+    public init(store: any EldercareStore, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.now = now
+        snapshot = Mutex(Snapshot(catalog: EldercareCatalog([]), beds: []))
+    }
+
+    public func reload() async throws {
+        let catalog = EldercareCatalog(try await store.facilities())
+        snapshot.withLock { $0 = Snapshot(catalog: catalog, beds: catalog.facilities.map(\.bedsFree)) }
+    }
+
+    public func search(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
+        let current = snapshot.withLock { $0 }
+        return try current.catalog.search(query, beds: current.beds, page: page)
+    }
+
+    public func facility(id: Int64) throws(DomainError) -> EldercareHit {
+        let current = snapshot.withLock { $0 }
+        guard let position = current.catalog.position(of: id) else { throw .notFound("no eldercare facility \(id)") }
+        return EldercareHit(facility: current.catalog.facilities[position], bedsFree: current.beds[position], distanceMetres: nil)
+    }
+
+    /// Staff of the facility's division report its free beds; audited. Anyone else's facility is "not found".
+    public func setFreeBeds(id: Int64, to free: Int, by staff: StaffMember) async throws -> EldercareHit {
+        let current = try facility(id: id)
+        guard staff.mayManage(current.facility.division) else { throw DomainError.notFound("no eldercare facility \(id)") }
+        guard (0...current.facility.bedsTotal).contains(free) else {
+            throw DomainError(.unprocessable, code: "beds_free_out_of_range", title: "空余床位数超出范围",
+                              detail: "beds_free must be 0 to beds_total (\(current.facility.bedsTotal))")
+        }
+        let at = now()
+        let before = try await store.setFreeBeds(id: id, to: free) { before in
+            AuditRecord(staffID: staff.id, action: "eldercare.beds_free", target: "eldercare:\(id)", at: at,
+                        before: "{\"beds_free\":\(before)}", after: "{\"beds_free\":\(free)}")
+        }
+        guard before != nil else { throw DomainError.notFound("no eldercare facility \(id)") }
+        snapshot.withLock { snapshot in
+            if let position = snapshot.catalog.position(of: id) { snapshot.beds[position] = free }
+        }
+        return try facility(id: id)
+    }
+}
+
+/// Where eldercare facilities are kept.
+public protocol EldercareStore: Sendable {
+    func facilities() async throws -> [EldercareFacility]
+    /// Sets the free beds and writes `audit(before)` in the same transaction; the count before, or nil when
+    /// there is no such facility.
+    func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int?
+}

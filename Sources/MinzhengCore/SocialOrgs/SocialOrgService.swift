@@ -1,0 +1,108 @@
+import Foundation
+import Synchronization
+
+/// The answer to "is this code real, and whose is it?".
+public struct SocialOrgVerification: Sendable {
+    public let code: CreditCode
+    public let organisation: SocialOrg?
+    /// Whether the given name is the organisation's; nil when no name was given or nothing was found.
+    public let nameMatches: Bool?
+    public let warnings: [SocialOrg.Warning]
+}
+
+/// Social organisations: verification, search, look-up by code, and the data feed's import.
+public final class SocialOrgService: Sendable {
+    private let store: any SocialOrgStore
+    private let snapshot: Mutex<SocialOrgRegistry>
+
+    public init(store: any SocialOrgStore) {
+        self.store = store
+        snapshot = Mutex(SocialOrgRegistry([]))
+    }
+
+    public var registry: SocialOrgRegistry { snapshot.withLock { $0 } }
+
+    public func reload() async throws {
+        let registry = SocialOrgRegistry(try await store.socialOrgs())
+        snapshot.withLock { $0 = registry }
+    }
+
+    /// Checks the code's form (422 `invalid_credit_code` with the reason) and looks it up.
+    public func verify(code text: String, name: String?) throws(DomainError) -> SocialOrgVerification {
+        let code = try Self.code(text)
+        let name = name?.trimmingCharacters(in: .whitespaces)
+        if let name, name.isEmpty || name.count > 100 { throw .invalidParameter("name", "must be 1 to 100 characters") }
+        guard let organisation = registry.organisation(code) else {
+            return SocialOrgVerification(code: code, organisation: nil, nameMatches: nil, warnings: [
+                .init(code: "not_found", message: "未查询到使用该统一社会信用代码登记的社会组织，请谨慎对待"),
+            ])
+        }
+        var warnings = organisation.warnings
+        let matches = name.map { organisation.nameMatches($0) }
+        if matches == false {
+            warnings.insert(.init(code: "name_mismatch", message: "该代码登记的名称为“\(organisation.name)”，与所给名称不符"), at: 0)
+        }
+        return SocialOrgVerification(code: code, organisation: organisation, nameMatches: matches, warnings: warnings)
+    }
+
+    public func organisation(code text: String) throws(DomainError) -> SocialOrg {
+        let code = try Self.code(text)
+        guard let organisation = registry.organisation(code) else { throw .notFound("no social organisation \(code)") }
+        return organisation
+    }
+
+    public func search(name: String?, kind: String?, status: String?, division: String?, page: PageRequest) throws(DomainError) -> Page<SocialOrg> {
+        var query = SocialOrgRegistry.Query()
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard (1...50).contains(trimmed.count) else { throw .invalidParameter("q", "must be 1 to 50 characters") }
+            query.name = trimmed
+        }
+        if let kind {
+            guard let value = SocialOrg.Kind(rawValue: kind) else {
+                throw .invalidParameter("type", "must be one of \(SocialOrg.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.kind = value
+        }
+        if let status {
+            guard let value = SocialOrg.Status(rawValue: status) else {
+                throw .invalidParameter("status", "must be one of \(SocialOrg.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = value
+        }
+        if let division {
+            guard let value = DivisionCode(division) else { throw .invalidParameter("division", "must be a division code") }
+            query.division = value
+        }
+        return try registry.search(query, page: page)
+    }
+
+    /// Imports a data feed: every row is checked first, and either all are stored (in one transaction) or
+    /// none, with the rejected rows and their reasons. Importing the same feed again changes nothing.
+    public func importFeed(_ feed: SocialOrgFeed) async throws -> SocialOrgImport {
+        guard feed.rejections.isEmpty else { return SocialOrgImport(rejections: feed.rejections, added: 0, changed: 0, unchanged: 0) }
+        let outcome = try await store.upsert(feed.organisations)
+        try await reload()
+        return SocialOrgImport(rejections: [], added: outcome.added, changed: outcome.changed, unchanged: outcome.unchanged)
+    }
+
+    static func code(_ text: String) throws(DomainError) -> CreditCode {
+        do { return try CreditCode(text.trimmingCharacters(in: .whitespaces)) } catch {
+            throw DomainError(.unprocessable, code: "invalid_credit_code", title: "统一社会信用代码格式有误", detail: error.explanation)
+        }
+    }
+}
+
+public struct SocialOrgImport: Sendable {
+    public let rejections: [SocialOrgFeed.Rejection]
+    public let added: Int
+    public let changed: Int
+    public let unchanged: Int
+}
+
+/// Where the registry of social organisations is kept.
+public protocol SocialOrgStore: Sendable {
+    func socialOrgs() async throws -> [SocialOrg]
+    /// Adds new organisations and replaces changed ones, in one transaction; counts what it did.
+    func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int)
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import MinzhengCore
+
+/// Eldercare facilities in SQLite.
+public struct SQLiteEldercareStore: EldercareStore {
+    private let pool: DatabasePool
+
+    public init(_ database: SQLiteDatabase) { pool = database.pool }
+
+    public func facilities() async throws -> [EldercareFacility] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM eldercare_facilities").map { row in
+                guard let division = DivisionCode(row["division_code"] as String), let location = GeoPoint(lat: row["lat"], lng: row["lng"]),
+                    let nature = EldercareFacility.Nature(rawValue: row["nature"]), let medical = EldercareFacility.Medical(rawValue: row["medical"]),
+                    let updatedAt = try? Date.ISO8601FormatStyle().parse(row["updated_at"] as String)
+                else { throw DatabaseError(message: "eldercare_facilities has an unreadable row: \(row["id"] as Int64)") }
+                let levels = (row["care_levels"] as String).split(separator: ";").compactMap { EldercareFacility.CareLevel(rawValue: String($0)) }
+                return EldercareFacility(
+                    id: row["id"], name: row["name"], division: division, address: row["address"], location: location, nature: nature,
+                    bedsTotal: row["beds_total"], bedsFree: row["beds_free"], careLevels: levels, medical: medical, star: row["star"],
+                    priceMin: row["price_min"], priceMax: row["price_max"], phone: row["phone"], updatedAt: updatedAt,
+                    pinyin: NamePinyin(full: row["name_pinyin"], initials: row["name_initials"]))
+            }
+        }
+    }
+
+    public func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? {
+        try await pool.write { db in
+            guard let before = try Int.fetchOne(db, sql: "SELECT beds_free FROM eldercare_facilities WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ?", arguments: [free, id])
+            try SQLiteAudit.append(db, audit(before))
+            return before
+        }
+    }
+
+    /// Adds the facilities of a seed or feed file (once per file content, by `checksum`). A facility already
+    /// stored keeps its free beds: those are live, reported by staff, and a file is older news.
+    /// `parse` runs only for a file not imported before.
+    @discardableResult
+    public func importFacilities(checksum: String, _ parse: () throws -> [EldercareFacility]) async throws -> Bool {
+        let key = "eldercare:" + checksum
+        let done = try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_imports WHERE checksum = ?", arguments: [key]) ?? false }
+        if done { return false }
+        let facilities = try parse()
+        return try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO eldercare_facilities (id, name, name_pinyin, name_initials, division_code, address, lat, lng, nature,
+                    beds_total, beds_free, care_levels, medical, star, price_min, price_max, phone, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_pinyin = excluded.name_pinyin,
+                    name_initials = excluded.name_initials, division_code = excluded.division_code, address = excluded.address,
+                    lat = excluded.lat, lng = excluded.lng, nature = excluded.nature, beds_total = excluded.beds_total,
+                    beds_free = min(beds_free, excluded.beds_total), care_levels = excluded.care_levels, medical = excluded.medical,
+                    star = excluded.star, price_min = excluded.price_min, price_max = excluded.price_max, phone = excluded.phone,
+                    updated_at = excluded.updated_at
+                """)
+            for facility in facilities {
+                try statement.execute(arguments: [
+                    facility.id, facility.name, facility.pinyin.full, facility.pinyin.initials, facility.division.rawValue, facility.address,
+                    facility.location.lat, facility.location.lng, facility.nature.rawValue, facility.bedsTotal, facility.bedsFree,
+                    facility.careLevels.map(\.rawValue).joined(separator: ";"), facility.medical.rawValue, facility.star,
+                    facility.priceMin, facility.priceMax, facility.phone, facility.updatedAt.formatted(.iso8601),
+                ])
+            }
+            try db.execute(sql: "INSERT INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
+            return true
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import MinzhengCore
+
+/// The registry of social organisations in SQLite.
+public struct SQLiteSocialOrgStore: SocialOrgStore {
+    private let pool: DatabasePool
+
+    public init(_ database: SQLiteDatabase) { pool = database.pool }
+
+    public func socialOrgs() async throws -> [SocialOrg] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM social_orgs").map { row in
+                guard let code = try? CreditCode(row["code"] as String), let kind = SocialOrg.Kind(rawValue: row["kind"]),
+                    let status = SocialOrg.Status(rawValue: row["status"]), let division = DivisionCode(row["division_code"] as String),
+                    let registeredOn = LocalDate(iso: row["registered_on"] as String),
+                    let inspections = SocialOrgFeed.parseInspections(row["inspections"]),
+                    let entries = SocialOrgFeed.parseListEntries(row["list_entries"])
+                else { throw DatabaseError(message: "social_orgs has an unreadable row: \(row["code"] as String)") }
+                return SocialOrg(code: code, name: row["name"], kind: kind, status: status, authority: row["authority"], division: division,
+                                 registeredOn: registeredOn, legalRepresentative: row["legal_representative"], address: row["address"],
+                                 phone: row["phone"], inspections: inspections, listEntries: entries)
+            }
+        }
+    }
+
+    public func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int) {
+        try await pool.write { db in
+            var counts = (added: 0, changed: 0, unchanged: 0)
+            // Only rows whose content differs are written, so an import of the same feed changes nothing.
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO social_orgs (code, name, kind, status, authority, division_code, registered_on, legal_representative,
+                                         address, phone, inspections, list_entries, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, status = excluded.status,
+                    authority = excluded.authority, division_code = excluded.division_code, registered_on = excluded.registered_on,
+                    legal_representative = excluded.legal_representative, address = excluded.address, phone = excluded.phone,
+                    inspections = excluded.inspections, list_entries = excluded.list_entries, updated_at = excluded.updated_at
+                WHERE (name, kind, status, authority, division_code, registered_on, legal_representative, address, phone,
+                       inspections, list_entries)
+                   IS NOT (excluded.name, excluded.kind, excluded.status, excluded.authority, excluded.division_code,
+                           excluded.registered_on, excluded.legal_representative, excluded.address, excluded.phone,
+                           excluded.inspections, excluded.list_entries)
+                """)
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM social_orgs WHERE code = ?")
+            let now = Date().timeIntervalSince1970
+            for organisation in organisations {
+                let existed = try Bool.fetchOne(exists, arguments: [organisation.code.value]) ?? false
+                try upsert.execute(arguments: [
+                    organisation.code.value, organisation.name, organisation.kind.rawValue, organisation.status.rawValue,
+                    organisation.authority, organisation.division.rawValue, organisation.registeredOn.description,
+                    organisation.legalRepresentative, organisation.address, organisation.phone,
+                    SocialOrgFeed.text(organisation.inspections), SocialOrgFeed.text(organisation.listEntries), now,
+                ])
+                if !existed { counts.added += 1 } else if db.changesCount > 0 { counts.changed += 1 } else { counts.unchanged += 1 }
+            }
+            return counts
+        }
+    }
+
+    /// Imports the seed file's organisations once per file content (`parse` runs only for a new file).
+    @discardableResult
+    public func importSeed(checksum: String, _ parse: () throws -> [SocialOrg]) async throws -> Bool {
+        let key = "social-orgs:" + checksum
+        let done = try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_imports WHERE checksum = ?", arguments: [key]) ?? false }
+        if done { return false }
+        _ = try await upsert(try parse())
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
+        }
+        return true
+    }
+}

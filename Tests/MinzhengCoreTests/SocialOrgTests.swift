@@ -1,0 +1,69 @@
+import Foundation
+import MinzhengCore
+import MinzhengTesting
+import Testing
+
+@Suite struct SocialOrgTests {
+    static let divisions = Set(try! SeedSet.load(from: Fixtures.seedDirectory).divisions.map(\.code))
+    static let header = SocialOrgFeed.columns.joined(separator: ",")
+
+    /// A feed row; the credit code's check character is computed by `CreditCode`'s rules in `code(...)` below.
+    static func row(_ code: String, name: String = "南京市玄武区测试协会", type: String = "social_group", status: String = "active",
+                    division: String = "320102", inspections: String = "2024:pass", lists: String = "") -> String {
+        "\(code),\(name),\(type),\(status),南京市玄武区民政局,\(division),2015-06-01,王小明,江苏省南京市玄武区中山路1号,025-12345678,\(inspections),\(lists)"
+    }
+
+    /// A valid code with category `category` for division 320102, the check character found by trying each.
+    static func code(_ category: Character, _ serial: String) -> String {
+        let body = "5\(category)320102\(serial)"
+        for candidate in "0123456789ABCDEFGHJKLMNPQRTUWXY" where (try? CreditCode(body + String(candidate))) != nil {
+            return body + String(candidate)
+        }
+        fatalError("no check character for \(body)")
+    }
+
+    func organisation(_ row: String) throws -> SocialOrg {
+        let feed = SocialOrgFeed(csv: Self.header + "\n" + row + "\n", divisions: Self.divisions)
+        #expect(feed.rejections.isEmpty, "\(feed.rejections)")
+        return try #require(feed.organisations.first)
+    }
+
+    @Test func namesMatchIgnoringSpacesAndBracketWidth() throws {
+        let org = try organisation(Self.row(Self.code("1", "MA1234567"), name: "南京市玄武区测试协会（筹）"))
+        #expect(org.nameMatches("南京市玄武区测试协会(筹)"))
+        #expect(org.nameMatches(" 南京市玄武区 测试协会（筹）"))
+        #expect(!org.nameMatches("南京市玄武区测试协会"))
+    }
+
+    @Test func eachWarningIsGiven() throws {
+        #expect(try organisation(Self.row(Self.code("1", "MA1234561"))).warnings.isEmpty)
+        let revoked = try organisation(Self.row(Self.code("1", "MA1234562"), status: "registration_revoked"))
+        #expect(revoked.warnings.map(\.code) == ["not_active"])
+        let listed = try organisation(Self.row(Self.code("2", "MA1234563"), type: "social_service",
+                                               lists: "irregular_activity:2024-03-01:未按规定报送年度工作报告|serious_dishonesty:2026-03-02:满2年未履行义务"))
+        #expect(listed.warnings.map(\.code) == ["irregular_activity_list", "serious_dishonesty_list"])
+        #expect(listed.warnings[0].message.contains("2024-03-01") && listed.warnings[0].message.contains("未按规定报送年度工作报告"))
+        let failed = try organisation(Self.row(Self.code("3", "MA1234564"), type: "foundation", inspections: "2024:pass;2025:fail"))
+        #expect(failed.warnings.map(\.code) == ["inspection_failed"])
+        // Only the latest inspection counts: a failure that was put right is history.
+        #expect(try organisation(Self.row(Self.code("1", "MA1234565"), inspections: "2024:fail;2025:pass")).warnings.isEmpty)
+    }
+
+    @Test func aFeedSaysWhichRowsAreWrongAndWhy() {
+        let good = Self.row(Self.code("1", "MA0000001"))
+        let rows = [
+            good,
+            Self.row("51320102MA00000010"),  // wrong check character
+            Self.row(Self.code("1", "MA0000002"), type: "foundation"),  // category 1 is not a foundation
+            Self.row(Self.code("1", "MA0000003"), division: "320200"),  // not the code's division
+            Self.row(Self.code("1", "MA0000004"), status: "sleeping"),
+            Self.row(Self.code("1", "MA0000005"), inspections: "2024:ok"),
+            good,  // the same code twice
+        ]
+        let feed = SocialOrgFeed(csv: ([Self.header] + rows).joined(separator: "\n"), divisions: Self.divisions)
+        #expect(feed.rejections.map(\.line) == [3, 4, 5, 6, 7, 8])
+        #expect(feed.rejections[0].reason.contains("check character"))
+        #expect(feed.rejections[1].reason.contains("category"))
+        #expect(feed.rejections[5].reason.contains("line 2"))
+    }
+}
