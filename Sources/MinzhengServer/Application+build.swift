@@ -57,7 +57,14 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         let renderer = DirectoryRenderer()
         renderer.prepare(lookups.catalog)
         DirectoryRoutes(lookups: lookups, renderer: renderer).register(on: router)
-        transport = SkippingTransport(router: router, skipping: DirectoryRoutes.operations)
+        let facilities = EldercareRenderer()
+        facilities.prepare(services.eldercare.catalog)
+        EldercareRoutes(eldercare: services.eldercare, renderer: facilities).register(on: router)
+        let organisations = SocialOrgRenderer()
+        organisations.prepare(services.socialOrgs.registry)
+        SocialOrgRoutes(socialOrgs: services.socialOrgs, renderer: organisations).register(on: router)
+        transport = SkippingTransport(
+            router: router, skipping: DirectoryRoutes.operations.union(EldercareRoutes.operations).union(SocialOrgRoutes.operations))
     }
     try handler.registerHandlers(
         on: transport,

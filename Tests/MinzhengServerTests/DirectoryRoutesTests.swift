@@ -3,7 +3,7 @@ import HummingbirdTesting
 import MinzhengAPI
 import Testing
 
-/// The hand-rendered directory routes against the generated handlers they replace: same status, same
+/// The hand-rendered routes (directory, eldercare search, verification) against the generated handlers they replace: same status, same
 /// JSON (as values), and bodies the generated types decode.
 @Suite struct DirectoryRoutesTests {
     static let paths = [
@@ -23,6 +23,25 @@ import Testing
         "/v1/directory/marriage-registry?near=1,2,3",
         "/v1/directory/marriage-registry?limit=x",
         "/v1/directory/marriage-registry?radius_km=x&near=32,118",
+        // Eldercare search and social-organisation verification, served the same way.
+        "/v1/eldercare-facilities",
+        "/v1/eldercare-facilities?near=32.05,118.78&radius_km=5&care_level=full_care&care_level=dementia&has_free_beds=true",
+        "/v1/eldercare-facilities?near=31.30,120.62&sort=free_beds&limit=3&nature=public",
+        "/v1/eldercare-facilities?division=3202&min_star=3&max_monthly_price=6000&sort=star&limit=50",
+        "/v1/eldercare-facilities?q=jly&sort=price",
+        "/v1/eldercare-facilities?q=敬老院&has_free_beds=false",
+        "/v1/eldercare-facilities?sort=distance",
+        "/v1/eldercare-facilities?radius_km=5",
+        "/v1/eldercare-facilities?has_free_beds=maybe",
+        "/v1/eldercare-facilities?min_star=x",
+        "/v1/eldercare-facilities?near=32,118&radius_km=90",
+        "/v1/social-orgs/verify?code=53320000e70k239tx9",
+        "/v1/social-orgs/verify?code=53320000E70K239TX9&name=江苏省慈善基金会",
+        "/v1/social-orgs/verify?code=53320000E70K239TX9&name=别的",
+        "/v1/social-orgs/verify?code=91110000600037341L",
+        "/v1/social-orgs/verify?code=53320000E70K239TX8",
+        "/v1/social-orgs/verify?code=123",
+        "/v1/social-orgs/verify",
     ]
 
     @Test func renderedAndGeneratedAnswersAgree() async throws {
@@ -35,7 +54,11 @@ import Testing
                 let right = try JSONSerialization.jsonObject(with: b.body) as? NSDictionary
                 #expect(left != nil && left == right, "\(path)")
                 // The generated types read the hand-rendered body.
-                if path.split(separator: "/").count == 4 {
+                if path.hasPrefix("/v1/eldercare-facilities") {
+                    _ = try JSONDecoder.api.decode(Components.Schemas.EldercarePage.self, from: a.body)
+                } else if path.hasPrefix("/v1/social-orgs") {
+                    _ = try JSONDecoder.api.decode(Components.Schemas.SocialOrgVerification.self, from: a.body)
+                } else if path.split(separator: "/").count == 4 {
                     _ = try JSONDecoder.api.decode(Components.Schemas.DirectoryEntry.self, from: a.body)
                 } else {
                     _ = try JSONDecoder.api.decode(Components.Schemas.DirectoryPage.self, from: a.body)

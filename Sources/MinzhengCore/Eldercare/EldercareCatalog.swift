@@ -26,6 +26,12 @@ public struct EldercareHit: Sendable {
     public let facility: EldercareFacility
     public let bedsFree: Int
     public let distanceMetres: Int64?
+
+    public init(facility: EldercareFacility, bedsFree: Int, distanceMetres: Int64?) {
+        self.facility = facility
+        self.bedsFree = bedsFree
+        self.distanceMetres = distanceMetres
+    }
 }
 
 /// Every facility in memory, immutable, sorted by (division, id) so a division is one contiguous run, with a
@@ -36,25 +42,49 @@ public struct EldercareCatalog: Sendable {
     private let positionByID: [Int64: Int]
     private let grid: GeoGrid
     private let names: NameIndex
+    /// The fields every filter reads, by position, apart from the facilities: a search near a busy point
+    /// looks at thousands of candidates and should touch only these numbers, not copy whole facilities.
+    private let points: [GeoPoint]
+    private let ids: [Int64]
+    private let cosLatitudes: [Double]
+    private let careLevels: [UInt8]  // bit i: CareLevel.allCases[i] accepted
+    private let stars: [Int8]
+    private let prices: [Int32]  // the cheapest monthly price
+    private let natures: [EldercareFacility.Nature]
+    /// Identifies this catalogue (a new one after every reload), for anything derived from it.
+    public let generation = UUID()
 
     public init(_ facilities: [EldercareFacility]) {
         self.facilities = facilities.sorted { ($0.division.rawValue, $0.id) < ($1.division.rawValue, $1.id) }
         positionByID = Dictionary(uniqueKeysWithValues: self.facilities.enumerated().map { ($1.id, $0) })
-        grid = GeoGrid(points: self.facilities.map(\.location))
+        points = self.facilities.map(\.location)
+        ids = self.facilities.map(\.id)
+        cosLatitudes = points.map(\.cosLatitude)
+        grid = GeoGrid(points: points)
         names = NameIndex(names: self.facilities.map(\.name))
+        careLevels = self.facilities.map { Self.mask($0.careLevels) }
+        stars = self.facilities.map { Int8($0.star) }
+        prices = self.facilities.map { Int32(clamping: $0.priceMin) }
+        natures = self.facilities.map(\.nature)
     }
 
     public var count: Int { facilities.count }
+    public var all: [EldercareFacility] { facilities }
 
     func position(of id: Int64) -> Int? { positionByID[id] }
+
+    static func mask(_ levels: [EldercareFacility.CareLevel]) -> UInt8 {
+        levels.reduce(0) { $0 | (1 << UInt8(EldercareFacility.CareLevel.allCases.firstIndex(of: $1) ?? 0)) }
+    }
 
     /// `beds[i]` is the free beds of the facility at position i.
     func search(_ query: EldercareQuery, beds: [Int], page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
         let after = try Self.cursor(page.after, sort: query.sort)
         // The candidates: inside the radius's box, else the division's run, else every facility.
         let candidates: [Int]
-        if let near = query.near {
-            candidates = grid.candidates(in: near.boundingBox(metres: query.radiusMetres))
+        let box = query.near.map { $0.boundingBox(metres: query.radiusMetres) }
+        if let box {
+            candidates = grid.candidates(in: box)
         } else if let name = query.name, !Self.isPinyin(name) {
             candidates = names.candidates(for: name)
         } else if let division = query.division {
@@ -66,46 +96,59 @@ public struct EldercareCatalog: Sendable {
             candidates = Array(facilities.indices)
         }
         let pinyin = query.name.flatMap { Self.isPinyin($0) ? $0.lowercased() : nil }
-        var matches: [(key: Int64, id: Int64, position: Int, metres: Double?)] = []
+        let wantedLevels = Self.mask(query.careLevels)
+        let ruler = query.near.map(GeoPoint.Ruler.init)
+        // The page plus one, in order, kept sorted while the candidates stream by.
+        let wanted = page.limit + 1
+        var best: [(key: Int64, id: Int64, position: Int, metres: Double?)] = []
+        best.reserveCapacity(wanted + 1)
         for position in candidates {
-            let facility = facilities[position]
+            // Cheap numeric filters first, then distance, then the facility's own fields.
+            if careLevels[position] & wantedLevels != wantedLevels { continue }
+            if let nature = query.nature, natures[position] != nature { continue }
+            if let minStar = query.minStar, Int(stars[position]) < minStar { continue }
+            if let maxPrice = query.maxMonthlyPrice, Int(prices[position]) > maxPrice { continue }
+            if let hasFreeBeds = query.hasFreeBeds, (beds[position] > 0) != hasFreeBeds { continue }
             var metres: Double? = nil
-            if let near = query.near {
-                let distance = near.distance(to: facility.location)
+            if let ruler, let box {
+                let point = points[position]
+                guard point.lat >= box.minLat, point.lat <= box.maxLat, point.lng >= box.minLng, point.lng <= box.maxLng else { continue }
+                let distance = ruler.metres(to: point, cosLatitude: cosLatitudes[position])
                 guard distance <= query.radiusMetres else { continue }
                 metres = distance
             }
-            if let division = query.division, !division.contains(facility.division) { continue }
-            if let pinyin {
-                guard facility.pinyin.matches(pinyin) else { continue }
-            } else if let name = query.name, !facility.name.contains(name) {
-                continue
+            if query.division != nil || query.name != nil {
+                let facility = facilities[position]
+                if let division = query.division, !division.contains(facility.division) { continue }
+                if let pinyin {
+                    guard facility.pinyin.matches(pinyin) else { continue }
+                } else if let name = query.name, !facility.name.contains(name) {
+                    continue
+                }
             }
-            if let nature = query.nature, facility.nature != nature { continue }
-            if let minStar = query.minStar, facility.star < minStar { continue }
-            if let maxPrice = query.maxMonthlyPrice, facility.priceMin > maxPrice { continue }
-            if let hasFreeBeds = query.hasFreeBeds, (beds[position] > 0) != hasFreeBeds { continue }
-            if !query.careLevels.allSatisfy(facility.careLevels.contains) { continue }
-            let key = Self.sortKey(query.sort, facility: facility, freeBeds: beds[position], metres: metres)
-            if let after, (key, facility.id) <= (after.key, after.id) { continue }
-            matches.append((key, facility.id, position, metres))
+            let key = Self.sortKey(query.sort, star: Int(stars[position]), price: Int(prices[position]), freeBeds: beds[position], metres: metres)
+            let id = ids[position]
+            if let after, (key, id) <= (after.key, after.id) { continue }
+            if best.count == wanted, let last = best.last, (key, id) >= (last.key, last.id) { continue }
+            let index = best.firstIndex { (key, id) < ($0.key, $0.id) } ?? best.endIndex
+            best.insert((key, id, position, metres), at: index)
+            if best.count > wanted { best.removeLast() }
         }
-        matches.sort { ($0.key, $0.id) < ($1.key, $1.id) }
-        let shown = matches.prefix(page.limit)
+        let shown = best.prefix(page.limit)
         let items = shown.map { match in
             EldercareHit(facility: facilities[match.position], bedsFree: beds[match.position],
                          distanceMetres: match.metres.map { Int64($0.rounded()) })
         }
-        let next = matches.count > page.limit ? shown.last.map { PageCursor(key: Self.cursorPrefix(query.sort) + String($0.key), id: $0.id) } : nil
+        let next = best.count > page.limit ? shown.last.map { PageCursor(key: Self.cursorPrefix(query.sort) + String($0.key), id: $0.id) } : nil
         return Page(items: items, next: next)
     }
 
     /// Ascending sort keys: nearest, cheapest, most stars, most free beds first; ties by id.
-    static func sortKey(_ sort: EldercareQuery.Sort, facility: EldercareFacility, freeBeds: Int, metres: Double?) -> Int64 {
+    static func sortKey(_ sort: EldercareQuery.Sort, star: Int, price: Int, freeBeds: Int, metres: Double?) -> Int64 {
         switch sort {
         case .distance: Int64(((metres ?? 0) * 1000).rounded())  // millimetres
-        case .price: Int64(facility.priceMin)
-        case .star: Int64(-facility.star)
+        case .price: Int64(price)
+        case .star: Int64(-star)
         case .freeBeds: Int64(-freeBeds)
         }
     }

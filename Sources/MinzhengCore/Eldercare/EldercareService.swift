@@ -27,9 +27,16 @@ public final class EldercareService: Sendable {
     }
 
     public func search(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
-        let current = snapshot.withLock { $0 }
-        return try current.catalog.search(query, beds: current.beds, page: page)
+        try searchWithCatalog(query, page: page).page
     }
+
+    /// The page and the catalogue it came from (whose `generation` names anything pre-rendered from it).
+    public func searchWithCatalog(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> (page: Page<EldercareHit>, catalog: EldercareCatalog) {
+        let current = snapshot.withLock { $0 }
+        return (try current.catalog.search(query, beds: current.beds, page: page), current.catalog)
+    }
+
+    public var catalog: EldercareCatalog { snapshot.withLock { $0.catalog } }
 
     public func facility(id: Int64) throws(DomainError) -> EldercareHit {
         let current = snapshot.withLock { $0 }

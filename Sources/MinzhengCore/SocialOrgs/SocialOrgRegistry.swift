@@ -6,6 +6,8 @@ public struct SocialOrgRegistry: Sendable {
     private let organisations: [SocialOrg]  // by code
     private let positionByCode: [String: Int]
     private let names: NameIndex
+    /// Identifies this registry (a new one after every import), for anything derived from it.
+    public let generation = UUID()
 
     public init(_ organisations: [SocialOrg]) {
         self.organisations = organisations.sorted { $0.code.value < $1.code.value }
@@ -14,6 +16,7 @@ public struct SocialOrgRegistry: Sendable {
     }
 
     public var count: Int { organisations.count }
+    public var all: [SocialOrg] { organisations }
 
     public func organisation(_ code: CreditCode) -> SocialOrg? { positionByCode[code.value].map { organisations[$0] } }
 

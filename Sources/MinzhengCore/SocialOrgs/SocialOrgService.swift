@@ -29,6 +29,10 @@ public final class SocialOrgService: Sendable {
 
     /// Checks the code's form (422 `invalid_credit_code` with the reason) and looks it up.
     public func verify(code text: String, name: String?) throws(DomainError) -> SocialOrgVerification {
+        try verify(code: text, name: name, in: registry)
+    }
+
+    public func verify(code text: String, name: String?, in registry: SocialOrgRegistry) throws(DomainError) -> SocialOrgVerification {
         let code = try Self.code(text)
         let name = name?.trimmingCharacters(in: .whitespaces)
         if let name, name.isEmpty || name.count > 100 { throw .invalidParameter("name", "must be 1 to 100 characters") }
