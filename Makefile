@@ -37,6 +37,7 @@ release: deps
 bench: deps release
 	bench/lookups.sh
 	bench/rush.sh
+	bench/orgs-eldercare.sh
 
 clean:
 	rm -rf .build data
