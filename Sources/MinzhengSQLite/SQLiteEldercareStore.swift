@@ -25,6 +25,10 @@ public struct SQLiteEldercareStore: EldercareStore {
         }
     }
 
+    public func version() async throws -> Int64 {
+        try await pool.read { db in try DatasetVersion.current(db, "eldercare") }
+    }
+
     public func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? {
         try await pool.write { db in
             guard let before = try Int.fetchOne(db, sql: "SELECT beds_free FROM eldercare_facilities WHERE id = ?", arguments: [id]) else {
@@ -66,6 +70,7 @@ public struct SQLiteEldercareStore: EldercareStore {
                 ])
             }
             try db.execute(sql: "INSERT INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
+            try DatasetVersion.bump(db, "eldercare")
             return true
         }
     }

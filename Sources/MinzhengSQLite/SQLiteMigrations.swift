@@ -220,6 +220,15 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0006 dataset versions") { db in
+            try db.execute(sql: """
+                -- Bumped by every import that changes a data set, so running services know to reload it.
+                CREATE TABLE dataset_versions (
+                    name TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

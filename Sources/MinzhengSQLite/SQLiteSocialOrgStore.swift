@@ -54,8 +54,13 @@ public struct SQLiteSocialOrgStore: SocialOrgStore {
                 ])
                 if !existed { counts.added += 1 } else if db.changesCount > 0 { counts.changed += 1 } else { counts.unchanged += 1 }
             }
+            if counts.added + counts.changed > 0 { try DatasetVersion.bump(db, "social_orgs") }
             return counts
         }
+    }
+
+    public func version() async throws -> Int64 {
+        try await pool.read { db in try DatasetVersion.current(db, "social_orgs") }
     }
 
     /// Imports the seed file's organisations once per file content (`parse` runs only for a new file).
@@ -69,5 +74,17 @@ public struct SQLiteSocialOrgStore: SocialOrgStore {
             try db.execute(sql: "INSERT OR IGNORE INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
         }
         return true
+    }
+}
+
+/// The version counters of the imported data sets (`dataset_versions`).
+enum DatasetVersion {
+    static func bump(_ db: Database, _ name: String) throws {
+        try db.execute(sql: "INSERT INTO dataset_versions (name, version) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET version = version + 1",
+                       arguments: [name])
+    }
+
+    static func current(_ db: Database, _ name: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT version FROM dataset_versions WHERE name = ?", arguments: [name]) ?? 0
     }
 }

@@ -53,15 +53,18 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
                              socialOrgs: services.socialOrgs, eldercare: services.eldercare,
                              bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
     var transport = SkippingTransport(router: router, skipping: [])
+    var prepareRendered: @Sendable () -> Void = {}
     if configuration.renderedLookups {
-        let renderer = DirectoryRenderer()
-        renderer.prepare(lookups.catalog)
-        DirectoryRoutes(lookups: lookups, renderer: renderer).register(on: router)
-        let facilities = EldercareRenderer()
-        facilities.prepare(services.eldercare.catalog)
+        let directory = DirectoryRenderer()
+        directory.prepare(lookups.catalog)
+        DirectoryRoutes(lookups: lookups, renderer: directory).register(on: router)
+        let facilities = EldercareRenderer(), organisations = SocialOrgRenderer()
+        prepareRendered = { [eldercare = services.eldercare, socialOrgs = services.socialOrgs] in
+            facilities.prepare(eldercare.catalog)
+            organisations.prepare(socialOrgs.registry)
+        }
+        prepareRendered()
         EldercareRoutes(eldercare: services.eldercare, renderer: facilities).register(on: router)
-        let organisations = SocialOrgRenderer()
-        organisations.prepare(services.socialOrgs.registry)
         SocialOrgRoutes(socialOrgs: services.socialOrgs, renderer: organisations).register(on: router)
         transport = SkippingTransport(
             router: router, skipping: DirectoryRoutes.operations.union(EldercareRoutes.operations).union(SocialOrgRoutes.operations))
@@ -71,8 +74,11 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         configuration: Configuration(jsonEncodingOptions: [.withoutEscapingSlashes]),
         middlewares: [OpenAPIErrorMiddleware(logger: logger)])
 
+    let watcher = DatasetWatcher(socialOrgs: services.socialOrgs, eldercare: services.eldercare, reloaded: prepareRendered, logger: logger,
+                                 interval: configuration.reloadInterval)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
+        services: [watcher],
         logger: logger)
 }

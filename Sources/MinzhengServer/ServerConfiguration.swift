@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var concurrentBookings = 8
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 64 * 1024
+    /// How often the running service looks for data imported by `minzheng import`.
+    public var reloadInterval: Duration = .seconds(5)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, seedDirectory: URL,
                 logLevel: Logger.Level = .info) {

@@ -10,6 +10,7 @@ import Testing
         let all: [EldercareFacility]
         init(_ all: [EldercareFacility]) { self.all = all }
         func facilities() async throws -> [EldercareFacility] { all }
+        func version() async throws -> Int64 { 1 }
         func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? { nil }
     }
 

@@ -88,7 +88,8 @@ func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWo
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    let configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    configuration.reloadInterval = .milliseconds(200)
     let services = try await Services.start(configuration, logger: logger)
     let key = try await services.identity.createClient(name: "测试应用").key
     for (name, role, division) in [("province", StaffRole.admin, "32"), ("nanjing-manager", .manager, "3201"),

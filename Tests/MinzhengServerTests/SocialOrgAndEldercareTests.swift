@@ -87,6 +87,30 @@ import Testing
     }
 }
 
+extension SocialOrgEndpointTests {
+    /// `minzheng import` runs as another process: the running service must notice and answer from the new data.
+    @Test func theRunningServicePicksUpAnImport() async throws {
+        try await withBookingWorld(live: true) { world in
+            let body = "51320102MC0000001"
+            let code = body + String("0123456789ABCDEFGHJKLMNPQRTUWXY".first { (try? CreditCode(body + String($0))) != nil }!)
+            let before: Verification = try await world.request(.get, "/v1/social-orgs/verify?code=\(code)").decode()
+            #expect(!before.found)
+            // Another SocialOrgService on the same database, as the import command would be.
+            let importer = SocialOrgService(store: world.services.storage.socialOrgs)
+            let divisions = Set(try await world.services.storage.lookups.divisions().map(\.code))
+            let feed = SocialOrgFeed(csv: SocialOrgFeed.columns.joined(separator: ",")
+                + "\n\(code),玄武区新到协会,social_group,active,南京市玄武区民政局,320102,2020-01-01,李雷,地址,电话,2024:pass,\n", divisions: divisions)
+            #expect(try await importer.importFeed(feed).added == 1)
+            var found = false
+            for _ in 0..<50 where !found {
+                try await Task.sleep(for: .milliseconds(100))
+                found = try await world.request(.get, "/v1/social-orgs/verify?code=\(code)").decode(Verification.self).found
+            }
+            #expect(found)
+        }
+    }
+}
+
 @Suite struct EldercareEndpointTests {
     struct Facility: Decodable { let id: Int64; let beds_free: Int; let beds_total: Int; let distance_m: Int64? }
     struct FacilityPage: Decodable { let items: [Facility]; let next_cursor: String? }

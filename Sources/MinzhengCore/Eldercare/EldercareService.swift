@@ -14,6 +14,8 @@ public final class EldercareService: Sendable {
     private let store: any EldercareStore
     private let snapshot: Mutex<Snapshot>
     private let now: @Sendable () -> Date
+    /// The store's data-set version the catalogue was loaded at.
+    private let loadedVersion = Mutex<Int64>(-1)
 
     public init(store: any EldercareStore, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
@@ -22,8 +24,17 @@ public final class EldercareService: Sendable {
     }
 
     public func reload() async throws {
+        let version = try await store.version()
         let catalog = EldercareCatalog(try await store.facilities())
         snapshot.withLock { $0 = Snapshot(catalog: catalog, beds: catalog.facilities.map(\.bedsFree)) }
+        loadedVersion.withLock { $0 = version }
+    }
+
+    /// Reloads when an import changed the facilities; says whether it did.
+    public func reloadIfChanged() async throws -> Bool {
+        guard try await store.version() != loadedVersion.withLock({ $0 }) else { return false }
+        try await reload()
+        return true
     }
 
     public func search(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
@@ -68,6 +79,8 @@ public final class EldercareService: Sendable {
 /// Where eldercare facilities are kept.
 public protocol EldercareStore: Sendable {
     func facilities() async throws -> [EldercareFacility]
+    /// Changes whenever an import changes the facilities (not when free beds change).
+    func version() async throws -> Int64
     /// Sets the free beds and writes `audit(before)` in the same transaction; the count before, or nil when
     /// there is no such facility.
     func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int?

@@ -14,6 +14,8 @@ public struct SocialOrgVerification: Sendable {
 public final class SocialOrgService: Sendable {
     private let store: any SocialOrgStore
     private let snapshot: Mutex<SocialOrgRegistry>
+    /// The store's data-set version the registry was loaded at.
+    private let loadedVersion = Mutex<Int64>(-1)
 
     public init(store: any SocialOrgStore) {
         self.store = store
@@ -23,8 +25,17 @@ public final class SocialOrgService: Sendable {
     public var registry: SocialOrgRegistry { snapshot.withLock { $0 } }
 
     public func reload() async throws {
+        let version = try await store.version()
         let registry = SocialOrgRegistry(try await store.socialOrgs())
         snapshot.withLock { $0 = registry }
+        loadedVersion.withLock { $0 = version }
+    }
+
+    /// Reloads when an import (by this or another process) changed the data; says whether it did.
+    public func reloadIfChanged() async throws -> Bool {
+        guard try await store.version() != loadedVersion.withLock({ $0 }) else { return false }
+        try await reload()
+        return true
     }
 
     /// Checks the code's form (422 `invalid_credit_code` with the reason) and looks it up.
@@ -107,6 +118,8 @@ public struct SocialOrgImport: Sendable {
 /// Where the registry of social organisations is kept.
 public protocol SocialOrgStore: Sendable {
     func socialOrgs() async throws -> [SocialOrg]
+    /// Changes whenever an import changes the organisations.
+    func version() async throws -> Int64
     /// Adds new organisations and replaces changed ones, in one transaction; counts what it did.
     func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int)
 }
