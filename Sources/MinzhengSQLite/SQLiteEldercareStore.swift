@@ -34,44 +34,67 @@ public struct SQLiteEldercareStore: EldercareStore {
             guard let before = try Int.fetchOne(db, sql: "SELECT beds_free FROM eldercare_facilities WHERE id = ?", arguments: [id]) else {
                 return nil
             }
-            try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ?", arguments: [free, id])
+            // Judged against the stored total (an import may just have changed it), not the caller's copy.
+            try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ? AND ? BETWEEN 0 AND beds_total",
+                           arguments: [free, id, free])
+            guard db.changesCount == 1 else { throw EldercareService.bedsOutOfRange(total: try Int.fetchOne(db, sql: "SELECT beds_total FROM eldercare_facilities WHERE id = ?", arguments: [id]) ?? 0) }
             try SQLiteAudit.append(db, audit(before))
             return before
         }
     }
 
-    /// Adds the facilities of a seed or feed file (once per file content, by `checksum`). A facility already
-    /// stored keeps its free beds: those are live, reported by staff, and a file is older news.
-    /// `parse` runs only for a file not imported before.
+    /// Adds new facilities and replaces stored ones, in one transaction. A facility already stored keeps its free
+    /// beds (capped at its new total): those are live, reported by staff, and a file is older news.
+    public func upsert(_ facilities: [EldercareFacility]) async throws {
+        try await pool.write { db in try Self.upsert(db, facilities) }
+    }
+
+    /// Imports the seed file's facilities once per file content (`parse` runs only for a new file).
     @discardableResult
-    public func importFacilities(checksum: String, _ parse: () throws -> [EldercareFacility]) async throws -> Bool {
+    public func importSeed(checksum: String, _ parse: () throws -> [EldercareFacility]) async throws -> Bool {
         let key = "eldercare:" + checksum
-        let done = try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_imports WHERE checksum = ?", arguments: [key]) ?? false }
-        if done { return false }
+        guard try await !SeedLedger.done(pool, key) else { return false }
         let facilities = try parse()
         return try await pool.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO eldercare_facilities (id, name, name_pinyin, name_initials, division_code, address, lat, lng, nature,
-                    beds_total, beds_free, care_levels, medical, star, price_min, price_max, phone, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_pinyin = excluded.name_pinyin,
-                    name_initials = excluded.name_initials, division_code = excluded.division_code, address = excluded.address,
-                    lat = excluded.lat, lng = excluded.lng, nature = excluded.nature, beds_total = excluded.beds_total,
-                    beds_free = min(beds_free, excluded.beds_total), care_levels = excluded.care_levels, medical = excluded.medical,
-                    star = excluded.star, price_min = excluded.price_min, price_max = excluded.price_max, phone = excluded.phone,
-                    updated_at = excluded.updated_at
-                """)
-            for facility in facilities {
-                try statement.execute(arguments: [
-                    facility.id, facility.name, facility.pinyin.full, facility.pinyin.initials, facility.division.rawValue, facility.address,
-                    facility.location.lat, facility.location.lng, facility.nature.rawValue, facility.bedsTotal, facility.bedsFree,
-                    facility.careLevels.map(\.rawValue).joined(separator: ";"), facility.medical.rawValue, facility.star,
-                    facility.priceMin, facility.priceMax, facility.phone, facility.updatedAt.formatted(.iso8601),
-                ])
-            }
-            try db.execute(sql: "INSERT INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
-            try DatasetVersion.bump(db, "eldercare")
+            guard try SeedLedger.claim(db, key) else { return false }  // another process got there first
+            try Self.upsert(db, facilities)
             return true
         }
+    }
+
+    private static func upsert(_ db: Database, _ facilities: [EldercareFacility]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO eldercare_facilities (id, name, name_pinyin, name_initials, division_code, address, lat, lng, nature,
+                beds_total, beds_free, care_levels, medical, star, price_min, price_max, phone, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_pinyin = excluded.name_pinyin,
+                name_initials = excluded.name_initials, division_code = excluded.division_code, address = excluded.address,
+                lat = excluded.lat, lng = excluded.lng, nature = excluded.nature, beds_total = excluded.beds_total,
+                beds_free = min(beds_free, excluded.beds_total), care_levels = excluded.care_levels, medical = excluded.medical,
+                star = excluded.star, price_min = excluded.price_min, price_max = excluded.price_max, phone = excluded.phone,
+                updated_at = excluded.updated_at
+            """)
+        for facility in facilities {
+            try statement.execute(arguments: [
+                facility.id, facility.name, facility.pinyin.full, facility.pinyin.initials, facility.division.rawValue, facility.address,
+                facility.location.lat, facility.location.lng, facility.nature.rawValue, facility.bedsTotal, facility.bedsFree,
+                facility.careLevels.map(\.rawValue).joined(separator: ";"), facility.medical.rawValue, facility.star,
+                facility.priceMin, facility.priceMax, facility.phone, facility.updatedAt.formatted(.iso8601),
+            ])
+        }
+        try DatasetVersion.bump(db, "eldercare")
+    }
+}
+
+/// Which seed files were imported (`seed_imports`, by a key naming the data set and the file's checksum).
+enum SeedLedger {
+    static func done(_ pool: DatabasePool, _ key: String) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_imports WHERE checksum = ?", arguments: [key]) ?? false }
+    }
+
+    /// Records the key inside the caller's write; false when it was already there.
+    static func claim(_ db: Database, _ key: String) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
+        return db.changesCount == 1
     }
 }

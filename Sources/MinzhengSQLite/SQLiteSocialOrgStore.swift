@@ -25,38 +25,40 @@ public struct SQLiteSocialOrgStore: SocialOrgStore {
     }
 
     public func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int) {
-        try await pool.write { db in
-            var counts = (added: 0, changed: 0, unchanged: 0)
-            // Only rows whose content differs are written, so an import of the same feed changes nothing.
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO social_orgs (code, name, kind, status, authority, division_code, registered_on, legal_representative,
-                                         address, phone, inspections, list_entries, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, status = excluded.status,
-                    authority = excluded.authority, division_code = excluded.division_code, registered_on = excluded.registered_on,
-                    legal_representative = excluded.legal_representative, address = excluded.address, phone = excluded.phone,
-                    inspections = excluded.inspections, list_entries = excluded.list_entries, updated_at = excluded.updated_at
-                WHERE (name, kind, status, authority, division_code, registered_on, legal_representative, address, phone,
-                       inspections, list_entries)
-                   IS NOT (excluded.name, excluded.kind, excluded.status, excluded.authority, excluded.division_code,
-                           excluded.registered_on, excluded.legal_representative, excluded.address, excluded.phone,
-                           excluded.inspections, excluded.list_entries)
-                """)
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM social_orgs WHERE code = ?")
-            let now = Date().timeIntervalSince1970
-            for organisation in organisations {
-                let existed = try Bool.fetchOne(exists, arguments: [organisation.code.value]) ?? false
-                try upsert.execute(arguments: [
-                    organisation.code.value, organisation.name, organisation.kind.rawValue, organisation.status.rawValue,
-                    organisation.authority, organisation.division.rawValue, organisation.registeredOn.description,
-                    organisation.legalRepresentative, organisation.address, organisation.phone,
-                    SocialOrgFeed.text(organisation.inspections), SocialOrgFeed.text(organisation.listEntries), now,
-                ])
-                if !existed { counts.added += 1 } else if db.changesCount > 0 { counts.changed += 1 } else { counts.unchanged += 1 }
-            }
-            if counts.added + counts.changed > 0 { try DatasetVersion.bump(db, "social_orgs") }
-            return counts
+        try await pool.write { db in try Self.upsert(db, organisations) }
+    }
+
+    private static func upsert(_ db: Database, _ organisations: [SocialOrg]) throws -> (added: Int, changed: Int, unchanged: Int) {
+        var counts = (added: 0, changed: 0, unchanged: 0)
+        // Only rows whose content differs are written, so an import of the same feed changes nothing.
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO social_orgs (code, name, kind, status, authority, division_code, registered_on, legal_representative,
+                                     address, phone, inspections, list_entries, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, status = excluded.status,
+                authority = excluded.authority, division_code = excluded.division_code, registered_on = excluded.registered_on,
+                legal_representative = excluded.legal_representative, address = excluded.address, phone = excluded.phone,
+                inspections = excluded.inspections, list_entries = excluded.list_entries, updated_at = excluded.updated_at
+            WHERE (name, kind, status, authority, division_code, registered_on, legal_representative, address, phone,
+                   inspections, list_entries)
+               IS NOT (excluded.name, excluded.kind, excluded.status, excluded.authority, excluded.division_code,
+                       excluded.registered_on, excluded.legal_representative, excluded.address, excluded.phone,
+                       excluded.inspections, excluded.list_entries)
+            """)
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM social_orgs WHERE code = ?")
+        let now = Date().timeIntervalSince1970
+        for organisation in organisations {
+            let existed = try Bool.fetchOne(exists, arguments: [organisation.code.value]) ?? false
+            try upsert.execute(arguments: [
+                organisation.code.value, organisation.name, organisation.kind.rawValue, organisation.status.rawValue,
+                organisation.authority, organisation.division.rawValue, organisation.registeredOn.description,
+                organisation.legalRepresentative, organisation.address, organisation.phone,
+                SocialOrgFeed.text(organisation.inspections), SocialOrgFeed.text(organisation.listEntries), now,
+            ])
+            if !existed { counts.added += 1 } else if db.changesCount > 0 { counts.changed += 1 } else { counts.unchanged += 1 }
         }
+        if counts.added + counts.changed > 0 { try DatasetVersion.bump(db, "social_orgs") }
+        return counts
     }
 
     public func version() async throws -> Int64 {
@@ -67,13 +69,13 @@ public struct SQLiteSocialOrgStore: SocialOrgStore {
     @discardableResult
     public func importSeed(checksum: String, _ parse: () throws -> [SocialOrg]) async throws -> Bool {
         let key = "social-orgs:" + checksum
-        let done = try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_imports WHERE checksum = ?", arguments: [key]) ?? false }
-        if done { return false }
-        _ = try await upsert(try parse())
-        try await pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO seed_imports (checksum, imported_at) VALUES (?, ?)", arguments: [key, Date().formatted(.iso8601)])
+        guard try await !SeedLedger.done(pool, key) else { return false }
+        let organisations = try parse()
+        return try await pool.write { db in
+            guard try SeedLedger.claim(db, key) else { return false }  // another process got there first
+            _ = try Self.upsert(db, organisations)
+            return true
         }
-        return true
     }
 }
 

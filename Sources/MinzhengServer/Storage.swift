@@ -34,20 +34,27 @@ public struct Storage: Sendable {
         logger.info(wrote ? "seed data imported" : "seed data already current", metadata: [
             "seed.divisions": "\(seed.divisions.count)", "seed.entries": "\(seed.entries.count)",
         ])
-        // Social organisations and eldercare facilities (sample data), each once per file content.
+        // Social organisations and eldercare facilities (sample data), each once per file content; a seed
+        // directory without them (a deployment that imports the province's feeds instead) is fine.
         let divisions = Set(seed.divisions.map(\.code))
-        let orgs = try Data(contentsOf: directory.appendingPathComponent("social-orgs.csv"))
-        try await socialOrgs.importSeed(checksum: SocialOrgFeed.checksum(orgs)) {
-            let feed = SocialOrgFeed(data: orgs, divisions: divisions)
-            if let first = feed.rejections.first { throw SeedError(file: "social-orgs.csv", line: first.line, reason: first.reason) }
-            return feed.organisations
+        if let orgs = try Self.optionalFile(directory.appendingPathComponent("social-orgs.csv")) {
+            try await socialOrgs.importSeed(checksum: DataFeed.checksum(orgs)) {
+                let feed = SocialOrgFeed(data: orgs, divisions: divisions)
+                if let first = feed.rejections.first { throw SeedError(file: "social-orgs.csv", line: first.line, reason: first.reason) }
+                return feed.organisations
+            }
         }
-        let facilities = try Data(contentsOf: directory.appendingPathComponent("eldercare-facilities.csv"))
-        try await eldercare.importFacilities(checksum: SocialOrgFeed.checksum(facilities)) {
-            let feed = EldercareFeed(csv: String(decoding: facilities, as: UTF8.self), divisions: divisions)
-            if let first = feed.rejections.first { throw SeedError(file: "eldercare-facilities.csv", line: first.line, reason: first.reason) }
-            return feed.facilities
+        if let facilities = try Self.optionalFile(directory.appendingPathComponent("eldercare-facilities.csv")) {
+            try await eldercare.importSeed(checksum: DataFeed.checksum(facilities)) {
+                let feed = EldercareFeed(data: facilities, divisions: divisions)
+                if let first = feed.rejections.first { throw SeedError(file: "eldercare-facilities.csv", line: first.line, reason: first.reason) }
+                return feed.facilities
+            }
         }
+    }
+
+    private static func optionalFile(_ url: URL) throws -> Data? {
+        FileManager.default.fileExists(atPath: url.path) ? try Data(contentsOf: url) : nil
     }
 }
 

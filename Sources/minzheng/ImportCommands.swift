@@ -33,20 +33,16 @@ struct Import: AsyncParsableCommand {
             let (configuration, _) = try startup("minzheng.import")
             let storage = try Storage.open(configuration)
             let divisions = Set(try await storage.lookups.divisions().map(\.code))
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            let feed = EldercareFeed(csv: String(decoding: data, as: UTF8.self), divisions: divisions)
-            if feed.rejections.isEmpty {
-                let wrote = try await storage.eldercare.importFacilities(checksum: SocialOrgFeed.checksum(data)) { feed.facilities }
-                try report([], done: wrote ? "\(feed.facilities.count) facilities imported" : "this file was imported before: nothing changed")
-            } else {
-                try report(feed.rejections, done: "")
-            }
+            let feed = try EldercareFeed.load(URL(fileURLWithPath: file), divisions: divisions)
+            guard feed.rejections.isEmpty else { return try report(feed.rejections, done: "") }
+            try await storage.eldercare.upsert(feed.facilities)
+            try report([], done: "\(feed.facilities.count) facilities imported (stored ones keep their free beds)")
         }
     }
 }
 
 /// Prints the outcome; with rejections, lists them on standard error and fails (nothing was written).
-private func report(_ rejections: [SocialOrgFeed.Rejection], done: String) throws {
+private func report(_ rejections: [DataFeed.Rejection], done: String) throws {
     guard rejections.isEmpty else {
         for rejection in rejections.prefix(1000) { FileHandle.standardError.write(Data("\(rejection)\n".utf8)) }
         if rejections.count > 1000 { FileHandle.standardError.write(Data("... and \(rejections.count - 1000) more\n".utf8)) }

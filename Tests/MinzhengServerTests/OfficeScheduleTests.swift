@@ -99,6 +99,10 @@ import Testing
             #expect(listed.items.map(\.username) == ["nanjing-admin", "nanjing-clerk", "nanjing-manager", "xuanwu-clerk"])
             #expect(try await world.request(.post, "/v1/staff/accounts/wuxi-manager/disable", token: nanjing).status == .notFound)
             #expect(try await world.request(.post, "/v1/staff/accounts/nanjing-admin/disable", token: nanjing).problemCode == "cannot_disable_self")
+            // One admin cannot lock out another of the same division; the level above can.
+            #expect(try await create("nanjing-admin2", "admin", "3201", by: province).status == .created)
+            #expect(try await world.request(.post, "/v1/staff/accounts/nanjing-admin2/disable", token: nanjing).status == .notFound)
+            #expect(try await world.request(.post, "/v1/staff/accounts/nanjing-admin2/disable", token: province).status == .ok)
 
             // Disabling ends the account's sessions at once and stops it logging in.
             let clerk = try await world.staff("xuanwu-clerk")
@@ -113,8 +117,9 @@ import Testing
             #expect(try await world.request(.post, "/v1/staff/accounts/xuanwu-clerk/disable", token: nanjing).status == .notFound)
 
             let audit = try await world.services.storage.audit.auditTrail()
-            #expect(audit.map(\.action) == ["staff.create", "staff.create", "staff.disable"])
-            #expect(audit.map(\.target) == ["staff:nanjing-admin", "staff:xuanwu-clerk", "staff:xuanwu-clerk"])
+            #expect(audit.map(\.action) == ["staff.create", "staff.create", "staff.create", "staff.disable", "staff.disable"])
+            #expect(audit.map(\.target) == ["staff:nanjing-admin", "staff:xuanwu-clerk", "staff:nanjing-admin2", "staff:nanjing-admin2",
+                                             "staff:xuanwu-clerk"])
             #expect(!audit.contains { ($0.after ?? "").contains(BookingWorld.password) })
         }
     }

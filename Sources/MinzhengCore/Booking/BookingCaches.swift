@@ -57,10 +57,10 @@ final class RecentIdempotencyKeys: Sendable {
 }
 
 /// Availability answers for up to a second: while a rush pours in, everyone looking at the same office shares
-/// one database read. A booking, cancellation or move this process makes is counted into the cached answers
-/// at once (no new read: on a rush that would be one read per booking), and a staff change drops the office's
-/// entries, so this process's callers always read their writes; changes made by another process show within
-/// the second. "Remaining" is advice: the booking itself decides.
+/// one database read. Any change this process makes to the office (a booking, a cancellation, a staff change)
+/// drops its entries at once, so its own callers always read their writes; changes made by another process
+/// show within the second. "Remaining" is advice: the booking itself decides. (Counting a booking into the
+/// cached answer instead of dropping it was tried: a reader that already saw the commit would count it twice.)
 final class AvailabilityCache: Sendable {
     struct Key: Hashable, Sendable {
         let officeID: Int64
@@ -83,21 +83,6 @@ final class AvailabilityCache: Sendable {
         entries.withLock { entries in
             if entries.count > 5_000 { entries.removeAll() }
             entries[key] = (at, days)
-        }
-    }
-
-    /// A place in `slot` was taken (`change` 1) or freed (-1) by this process.
-    func booked(_ slot: SlotKey, change: Int) {
-        entries.withLock { entries in
-            for (key, entry) in entries where key.officeID == slot.officeID && key.service == slot.service
-                && (key.from...key.to).contains(slot.date)
-            {
-                let days = entry.days.map { day in
-                    guard day.date == slot.date else { return day }
-                    return day.with(periods: day.periods.map { $0.period.name == slot.period ? $0.with(booked: max(0, $0.booked + change)) : $0 })
-                }
-                entries[key] = (entry.at, days)
-            }
         }
     }
 

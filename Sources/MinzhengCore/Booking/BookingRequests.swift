@@ -26,7 +26,6 @@ public struct DayAvailability: Sendable, Equatable {
         public let booked: Int
         public var remaining: Int { max(0, capacity - booked) }
 
-        func with(booked: Int) -> Self { .init(period: period, capacity: capacity, booked: booked) }
     }
 
     public let date: LocalDate
@@ -35,8 +34,6 @@ public struct DayAvailability: Sendable, Equatable {
     /// The office works that day (whether or not it can still be booked).
     public let officeWorks: Bool
     public let periods: [PeriodAvailability]
-
-    func with(periods: [PeriodAvailability]) -> Self { .init(date: date, open: open, officeWorks: officeWorks, periods: periods) }
 }
 
 /// What a citizen asks to book.

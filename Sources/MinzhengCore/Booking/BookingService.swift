@@ -94,7 +94,7 @@ public struct BookingService: Sendable {
             do {
                 let created = try await store.create(draft, idempotency: claim, noShowsSince: rules.noShowsSince(today), admit: admit)
                 if let claim { recentKeys.add(claim, at: at) }
-                if case .created = created { availabilityCache.booked(slot, change: 1) }
+                availabilityCache.officeChanged(office.id)
                 return created
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
@@ -120,7 +120,7 @@ public struct BookingService: Sendable {
         let at = now()
         let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at))
         fullSlots.placeFreed(cancelled.slot)
-        availabilityCache.booked(cancelled.slot, change: -1)
+        availabilityCache.officeChanged(cancelled.slot.officeID)
         return cancelled
     }
 
@@ -152,10 +152,7 @@ public struct BookingService: Sendable {
             id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
             noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at))
         fullSlots.placeFreed(current.slot)
-        if moved.slot != current.slot {
-            availabilityCache.booked(current.slot, change: -1)
-            availabilityCache.booked(moved.slot, change: 1)
-        }
+        availabilityCache.officeChanged(current.slot.officeID)
         return moved
     }
 

@@ -52,7 +52,7 @@ public struct EldercareCatalog: Sendable {
     private let prices: [Int32]  // the cheapest monthly price
     private let natures: [EldercareFacility.Nature]
     /// Identifies this catalogue (a new one after every reload), for anything derived from it.
-    public let generation = UUID()
+    public let generation = Generation.next()
 
     public init(_ facilities: [EldercareFacility]) {
         self.facilities = facilities.sorted { ($0.division.rawValue, $0.id) < ($1.division.rawValue, $1.id) }

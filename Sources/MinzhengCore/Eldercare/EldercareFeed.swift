@@ -4,16 +4,30 @@ import Foundation
 /// `id,name,division_code,address,lat,lng,nature,beds_total,beds_free,care_levels,medical,star,price_min,
 /// price_max,phone,updated_at`; `care_levels` is `;`-separated. See seed-data/README.md.
 public struct EldercareFeed: Sendable {
+    public static let columns = ["id", "name", "division_code", "address", "lat", "lng", "nature", "beds_total", "beds_free",
+                                 "care_levels", "medical", "star", "price_min", "price_max", "phone", "updated_at"]
+
     public let facilities: [EldercareFacility]
-    public let rejections: [SocialOrgFeed.Rejection]
+    public let rejections: [DataFeed.Rejection]
 
     public init(csv text: String, divisions: Set<DivisionCode>) {
+        self.init(DataFeed.records(text, columns: Self.columns), divisions: divisions)
+    }
+
+    public init(data: Data, divisions: Set<DivisionCode>) {
+        self.init(DataFeed.records(data, columns: Self.columns), divisions: divisions)
+    }
+
+    private init(_ read: Result<[(line: Int, values: [String: String])], DataFeed.Rejection>, divisions: Set<DivisionCode>) {
         var facilities: [EldercareFacility] = []
-        var rejections: [SocialOrgFeed.Rejection] = []
-        var seen = Set<Int64>()
-        do {
-            for (line, row) in try CSVTable(parsing: text).records() {
-                do throws(SocialOrgFeed.FeedProblem) {
+        var rejections: [DataFeed.Rejection] = []
+        switch read {
+        case .failure(let rejection):
+            rejections.append(rejection)
+        case .success(let records):
+            var seen = Set<Int64>()
+            for (line, row) in records {
+                do throws(DataFeed.Problem) {
                     let facility = try Self.facility(row, divisions: divisions)
                     guard seen.insert(facility.id).inserted else { throw .init("id \(facility.id) appears twice") }
                     facilities.append(facility)
@@ -21,15 +35,13 @@ public struct EldercareFeed: Sendable {
                     rejections.append(.init(line: line, reason: error.reason))
                 }
             }
-        } catch {
-            rejections.append(.init(line: error.line, reason: error.reason))
         }
         self.facilities = facilities
         self.rejections = rejections
     }
 
-    static func facility(_ row: [String: String], divisions: Set<DivisionCode>) throws(SocialOrgFeed.FeedProblem) -> EldercareFacility {
-        typealias Problem = SocialOrgFeed.FeedProblem
+    static func facility(_ row: [String: String], divisions: Set<DivisionCode>) throws(DataFeed.Problem) -> EldercareFacility {
+        typealias Problem = DataFeed.Problem
         func field(_ name: String) -> String { (row[name] ?? "").trimmingCharacters(in: .whitespaces) }
         func number(_ name: String, _ range: ClosedRange<Int>) throws(Problem) -> Int {
             guard let value = Int(field(name)), range.contains(value) else { throw Problem("\(name) must be a whole number in \(range)") }
@@ -67,6 +79,6 @@ public struct EldercareFeed: Sendable {
 
 extension EldercareFeed {
     public static func load(_ file: URL, divisions: Set<DivisionCode>) throws -> EldercareFeed {
-        EldercareFeed(csv: String(decoding: try Data(contentsOf: file), as: UTF8.self), divisions: divisions)
+        EldercareFeed(data: try Data(contentsOf: file), divisions: divisions)
     }
 }

@@ -59,10 +59,7 @@ public final class EldercareService: Sendable {
     public func setFreeBeds(id: Int64, to free: Int, by staff: StaffMember) async throws -> EldercareHit {
         let current = try facility(id: id)
         guard staff.mayManage(current.facility.division) else { throw DomainError.notFound("no eldercare facility \(id)") }
-        guard (0...current.facility.bedsTotal).contains(free) else {
-            throw DomainError(.unprocessable, code: "beds_free_out_of_range", title: "空余床位数超出范围",
-                              detail: "beds_free must be 0 to beds_total (\(current.facility.bedsTotal))")
-        }
+        guard (0...current.facility.bedsTotal).contains(free) else { throw Self.bedsOutOfRange(total: current.facility.bedsTotal) }
         let at = now()
         let before = try await store.setFreeBeds(id: id, to: free) { before in
             AuditRecord(staffID: staff.id, action: "eldercare.beds_free", target: "eldercare:\(id)", at: at,
@@ -73,6 +70,12 @@ public final class EldercareService: Sendable {
             if let position = snapshot.catalog.position(of: id) { snapshot.beds[position] = free }
         }
         return try facility(id: id)
+    }
+}
+
+extension EldercareService {
+    public static func bedsOutOfRange(total: Int) -> DomainError {
+        DomainError(.unprocessable, code: "beds_free_out_of_range", title: "空余床位数超出范围", detail: "beds_free must be 0 to beds_total (\(total))")
     }
 }
 

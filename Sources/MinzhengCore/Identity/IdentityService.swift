@@ -118,14 +118,16 @@ public final class IdentityService: Sendable {
         try await store.staffAccounts(under: admin.division)
     }
 
-    /// Disables an account in the admin's division or under it; its sessions stop working at once.
+    /// Disables an account in the admin's division or under it; its sessions stop working at once. Another admin
+    /// of the same division is out of reach (one admin cannot lock out the others): only the level above can.
     public func disableStaff(username: String, by admin: StaffMember) async throws -> StaffMember {
         guard username != admin.username else {
             throw DomainError(.conflict, code: "cannot_disable_self", title: "不能停用自己的账号", detail: "ask another admin")
         }
         let at = now()
         guard let member = try await store.disableStaff(
-            username: username, now: at, allowed: { admin.mayManage($0.division) },
+            username: username, now: at,
+            allowed: { admin.mayManage($0.division) && ($0.role < .admin || $0.division.rawValue.count > admin.division.rawValue.count) },
             audit: { AuditRecord(staffID: admin.id, action: "staff.disable", target: "staff:\($0.username)", at: at,
                                  before: "{\"active\":true}", after: "{\"active\":false}") })
         else { throw DomainError.notFound("no active staff account \(username) in \(admin.division)") }

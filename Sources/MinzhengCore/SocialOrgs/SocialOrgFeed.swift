@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A province's data feed of social organisations (CSV), read and checked row by row. Columns:
@@ -6,11 +5,8 @@ import Foundation
 /// inspections,list_entries` — `inspections` is `YEAR:RESULT;...` (`pass`, `basic_pass`, `fail`), `list_entries`
 /// is `LIST:YYYY-MM-DD:REASON|...` (`irregular_activity`, `serious_dishonesty`). See seed-data/README.md.
 public struct SocialOrgFeed: Sendable {
-    public struct Rejection: Sendable, Equatable, CustomStringConvertible {
-        public let line: Int
-        public let reason: String
-        public var description: String { "line \(line): \(reason)" }
-    }
+    public typealias Rejection = DataFeed.Rejection
+    typealias FeedProblem = DataFeed.Problem
 
     public static let columns = ["credit_code", "name", "org_type", "status", "authority", "division_code", "registered_on",
                                  "legal_representative", "address", "phone", "inspections", "list_entries"]
@@ -21,46 +17,36 @@ public struct SocialOrgFeed: Sendable {
 
     /// `divisions`: the division codes that exist; an organisation must belong to one of them.
     public init(csv text: String, divisions: Set<DivisionCode>) {
+        self.init(DataFeed.records(text, columns: Self.columns), divisions: divisions)
+    }
+
+    public init(data: Data, divisions: Set<DivisionCode>) {
+        self.init(DataFeed.records(data, columns: Self.columns), divisions: divisions)
+    }
+
+    private init(_ read: Result<[(line: Int, values: [String: String])], Rejection>, divisions: Set<DivisionCode>) {
         var organisations: [SocialOrg] = []
         var rejections: [Rejection] = []
-        let table: CSVTable
-        do { table = try CSVTable(parsing: text) } catch {
-            self.organisations = []
-            self.rejections = [Rejection(line: error.line, reason: error.reason)]
-            return
-        }
-        let missing = Self.columns.filter { !table.header.contains($0) }
-        guard missing.isEmpty else {
-            self.organisations = []
-            self.rejections = [Rejection(line: 1, reason: "missing columns: \(missing.joined(separator: ", "))")]
-            return
-        }
-        var seen: [String: Int] = [:]
-        let records: [(line: Int, values: [String: String])]
-        do { records = try table.records() } catch {
-            self.organisations = []
-            self.rejections = [Rejection(line: error.line, reason: error.reason)]
-            return
-        }
-        for (line, row) in records {
-            do throws(FeedProblem) {
-                let organisation = try Self.organisation(row, divisions: divisions)
-                if let first = seen[organisation.code.value] {
-                    throw FeedProblem("credit_code \(organisation.code) already on line \(first)")
+        switch read {
+        case .failure(let rejection):
+            rejections.append(rejection)
+        case .success(let records):
+            var seen: [String: Int] = [:]
+            for (line, row) in records {
+                do throws(FeedProblem) {
+                    let organisation = try Self.organisation(row, divisions: divisions)
+                    if let first = seen[organisation.code.value] {
+                        throw FeedProblem("credit_code \(organisation.code) already on line \(first)")
+                    }
+                    seen[organisation.code.value] = line
+                    organisations.append(organisation)
+                } catch {
+                    rejections.append(Rejection(line: line, reason: error.reason))
                 }
-                seen[organisation.code.value] = line
-                organisations.append(organisation)
-            } catch {
-                rejections.append(Rejection(line: line, reason: error.reason))
             }
         }
         self.organisations = organisations
         self.rejections = rejections
-    }
-
-    struct FeedProblem: Error {
-        let reason: String
-        init(_ reason: String) { self.reason = reason }
     }
 
     static func organisation(_ row: [String: String], divisions: Set<DivisionCode>) throws(FeedProblem) -> SocialOrg {
@@ -140,21 +126,5 @@ extension SocialOrgFeed {
     /// Reads a feed file; the divisions are those the organisations may belong to.
     public static func load(_ file: URL, divisions: Set<DivisionCode>) throws -> SocialOrgFeed {
         try SocialOrgFeed(data: Data(contentsOf: file), divisions: divisions)
-    }
-
-    public init(data: Data, divisions: Set<DivisionCode>) {
-        guard let text = String(data: data, encoding: .utf8) else {
-            self.init(rejections: [Rejection(line: 0, reason: "the file is not UTF-8")])
-            return
-        }
-        self.init(csv: text, divisions: divisions)
-    }
-
-    /// Identifies a file's content, so the same file is imported once.
-    public static func checksum(_ data: Data) -> String { Array(SHA256.hash(data: data)).hexString }
-
-    init(rejections: [Rejection]) {
-        organisations = []
-        self.rejections = rejections
     }
 }

@@ -7,7 +7,7 @@ public struct SocialOrgRegistry: Sendable {
     private let positionByCode: [String: Int]
     private let names: NameIndex
     /// Identifies this registry (a new one after every import), for anything derived from it.
-    public let generation = UUID()
+    public let generation = Generation.next()
 
     public init(_ organisations: [SocialOrg]) {
         self.organisations = organisations.sorted { $0.code.value < $1.code.value }

@@ -109,7 +109,7 @@ public final class SocialOrgService: Sendable {
 }
 
 public struct SocialOrgImport: Sendable {
-    public let rejections: [SocialOrgFeed.Rejection]
+    public let rejections: [DataFeed.Rejection]
     public let added: Int
     public let changed: Int
     public let unchanged: Int

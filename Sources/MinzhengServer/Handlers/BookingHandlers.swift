@@ -19,7 +19,9 @@ extension APIHandler {
             divorceApplicationID: body.divorceApplicationId)
         let (bookings, admission, key) = (bookings, bookingAdmission, input.headers.idempotencyKey)
         // Bookings run at a lower priority than reads: measured, a rush of them then no longer keeps a citizen
-        // looking at availability waiting for a thread (availability p99 12 -> 8 ms, docs/benchmarks.md).
+        // looking at availability waiting for a thread (availability p99 12 -> 8 ms, docs/benchmarks.md). The
+        // task is awaited at once; a client that hangs up does not cancel a booking half-way (its retry with the
+        // same Idempotency-Key gets the booking).
         let outcome = try await Task(priority: .utility) {
             try await admission.run { try await bookings.book(request, for: session, idempotencyKey: key) }
         }.value
@@ -60,7 +62,8 @@ extension APIHandler {
 
     /// The API form of a booking, with the office's name and the period's times.
     func schema(_ booking: Booking) async throws -> Components.Schemas.Booking {
-        let period = try await bookings.schedule(of: booking.slot.officeID).period(named: booking.slot.period)
+        // The booking is made whatever happens here: without the schedule, the answer just lacks the times.
+        let period = try? await bookings.schedule(of: booking.slot.officeID).period(named: booking.slot.period)
         return Components.Schemas.Booking(
             id: booking.id, code: booking.code, status: .init(rawValue: booking.status.rawValue) ?? .confirmed,
             officeId: booking.slot.officeID, officeName: lookups.registry(booking.slot.officeID)?.name,

@@ -51,15 +51,15 @@ final class EldercareRenderer: Sendable {
     }
 
     private final class Fragments: Sendable {
-        let generation: UUID
+        let generation: Int
         let byID: [Int64: Fragment]
-        init(generation: UUID, byID: [Int64: Fragment]) {
+        init(generation: Int, byID: [Int64: Fragment]) {
             self.generation = generation
             self.byID = byID
         }
     }
 
-    private let current = Mutex(Fragments(generation: UUID(), byID: [:]))
+    private let current = Mutex(Fragments(generation: 0, byID: [:]))
     /// Stands in for the free beds while encoding: a number no facility has.
     private static let placeholder = -987_654_321
 
@@ -86,10 +86,11 @@ final class EldercareRenderer: Sendable {
     }
 
     private func fragments(for catalog: EldercareCatalog) -> Fragments {
-        if let fresh = current.withLock({ $0.generation == catalog.generation ? $0 : nil }) { return fresh }
+        if let known = current.withLock({ $0.generation == catalog.generation ? $0 : nil }) { return known }
         let fragments = Fragments(generation: catalog.generation,
                                   byID: Dictionary(uniqueKeysWithValues: catalog.all.map { ($0.id, Self.fragment($0)) }))
-        current.withLock { $0 = fragments }
+        // Kept only if newer: a request still holding the previous catalogue must not push out the current one.
+        current.withLock { if $0.generation < fragments.generation { $0 = fragments } }
         return fragments
     }
 

@@ -31,15 +31,15 @@ struct SocialOrgRoutes: Sendable {
 /// Each organisation's public JSON, encoded once per registry.
 final class SocialOrgRenderer: Sendable {
     private final class Fragments: Sendable {
-        let generation: UUID
+        let generation: Int
         let byCode: [String: [UInt8]]
-        init(generation: UUID, byCode: [String: [UInt8]]) {
+        init(generation: Int, byCode: [String: [UInt8]]) {
             self.generation = generation
             self.byCode = byCode
         }
     }
 
-    private let current = Mutex(Fragments(generation: UUID(), byCode: [:]))
+    private let current = Mutex(Fragments(generation: 0, byCode: [:]))
 
     func prepare(_ registry: SocialOrgRegistry) { _ = fragments(for: registry) }
 
@@ -59,10 +59,11 @@ final class SocialOrgRenderer: Sendable {
     }
 
     private func fragments(for registry: SocialOrgRegistry) -> Fragments {
-        if let fresh = current.withLock({ $0.generation == registry.generation ? $0 : nil }) { return fresh }
+        if let known = current.withLock({ $0.generation == registry.generation ? $0 : nil }) { return known }
         let fragments = Fragments(generation: registry.generation,
                                   byCode: Dictionary(uniqueKeysWithValues: registry.all.map { ($0.code.value, Self.encode($0)) }))
-        current.withLock { $0 = fragments }
+        // Kept only if newer: a request still holding the previous registry must not push out the current one.
+        current.withLock { if $0.generation < fragments.generation { $0 = fragments } }
         return fragments
     }
 
