@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// An eldercare facility (养老机构) with what families choose by: where, what care, how much, free beds.
-public struct EldercareFacility: Sendable, Equatable {
+/// A class: search results pass facilities around by the dozen, and a reference costs one retain where a
+/// struct of this size costs one per field.
+public final class EldercareFacility: Sendable {
     public enum Nature: String, Sendable, CaseIterable {
         /// 公办
         case publicRun = "public"
