@@ -60,7 +60,7 @@ public struct EldercareCatalog: Sendable {
         points = self.facilities.map(\.location)
         ids = self.facilities.map(\.id)
         cosLatitudes = points.map(\.cosLatitude)
-        grid = GeoGrid(points: points)
+        grid = GeoGrid(points: points, cellDegrees: 0.01)  // about 1 km: facilities crowd city centres
         names = NameIndex(names: self.facilities.map(\.name))
         careLevels = self.facilities.map { Self.mask($0.careLevels) }
         stars = self.facilities.map { Int8($0.star) }
