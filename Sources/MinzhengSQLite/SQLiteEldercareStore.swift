@@ -29,17 +29,15 @@ public struct SQLiteEldercareStore: EldercareStore {
         try await pool.read { db in try DatasetVersion.current(db, "eldercare") }
     }
 
-    public func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? {
+    public func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (_ bedsTotal: Int) throws -> Void,
+                            audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? {
         try await pool.write { db in
-            guard let before = try Int.fetchOne(db, sql: "SELECT beds_free FROM eldercare_facilities WHERE id = ?", arguments: [id]) else {
-                return nil
-            }
-            // Judged against the stored total (an import may just have changed it), not the caller's copy.
-            try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ? AND ? BETWEEN 0 AND beds_total",
-                           arguments: [free, id, free])
-            guard db.changesCount == 1 else { throw EldercareService.bedsOutOfRange(total: try Int.fetchOne(db, sql: "SELECT beds_total FROM eldercare_facilities WHERE id = ?", arguments: [id]) ?? 0) }
-            try SQLiteAudit.append(db, audit(before))
-            return before
+            guard let row = try Row.fetchOne(db, sql: "SELECT beds_free, beds_total FROM eldercare_facilities WHERE id = ?", arguments: [id])
+            else { return nil }
+            try check(row["beds_total"])
+            try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ?", arguments: [free, id])
+            try SQLiteAudit.append(db, audit(row["beds_free"]))
+            return row["beds_free"]
         }
     }
 

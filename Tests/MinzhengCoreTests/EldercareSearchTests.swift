@@ -11,7 +11,8 @@ import Testing
         init(_ all: [EldercareFacility]) { self.all = all }
         func facilities() async throws -> [EldercareFacility] { all }
         func version() async throws -> Int64 { 1 }
-        func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? { nil }
+        func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (Int) throws -> Void,
+                         audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? { nil }
     }
 
     static let facilities: [EldercareFacility] = {

@@ -49,6 +49,17 @@ import Testing
         #expect(try organisation(Self.row(Self.code("1", "MA1234565"), inspections: "2024:fail;2025:pass")).warnings.isEmpty)
     }
 
+    @Test func aFileThatIsNotUTF8OrLacksColumnsIsOneRejection() {
+        let gbk = Data([0xC9, 0xE7, 0xBB, 0xE1])  // 社会 in GBK
+        let notUTF8 = SocialOrgFeed(data: Data((Self.header + "\n").utf8) + gbk, divisions: Self.divisions)
+        #expect(notUTF8.rejections.map(\.line) == [0] && notUTF8.rejections[0].reason.contains("UTF-8"))
+        let short = SocialOrgFeed(csv: "credit_code,name\n\(Self.code("1", "MA7654321")),某协会\n", divisions: Self.divisions)
+        #expect(short.rejections.map(\.line) == [1] && short.rejections[0].reason.contains("org_type"))
+        #expect(short.organisations.isEmpty)
+        let facilities = EldercareFeed(csv: "id,name\n1,某养老院\n", divisions: Self.divisions)
+        #expect(facilities.rejections.map(\.line) == [1] && facilities.facilities.isEmpty)
+    }
+
     @Test func aFeedSaysWhichRowsAreWrongAndWhy() {
         let good = Self.row(Self.code("1", "MA0000001"))
         let rows = [

@@ -179,34 +179,15 @@ extension EldercareQuery {
     public static func parse(near: String?, radiusKm: Double?, division: String?, name: String?, careLevels: [String], nature: String?,
                              minStar: Int?, maxMonthlyPrice: Int?, hasFreeBeds: Bool?, sort: String?) throws(DomainError) -> EldercareQuery {
         var query = EldercareQuery()
-        if let near {
-            guard let point = GeoPoint(parsing: near) else { throw .invalidParameter("near", "must be LAT,LNG in degrees, e.g. 32.04,118.78") }
-            query.near = point
-        }
-        if let radiusKm {
-            guard query.near != nil else { throw .invalidParameter("radius_km", "needs near") }
-            guard radiusKm > 0, radiusKm <= EldercareService.maxRadiusKm else {
-                throw .invalidParameter("radius_km", "must be more than 0 and at most \(Int(EldercareService.maxRadiusKm))")
-            }
-            query.radiusMetres = radiusKm * 1000
-        }
-        if let division {
-            guard let code = DivisionCode(division) else { throw .invalidParameter("division", "must be a division code") }
-            query.division = code
-        }
-        if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
-            guard (1...50).contains(trimmed.count) else { throw .invalidParameter("q", "must be 1 to 50 characters") }
-            query.name = trimmed
-        }
+        query.near = try near.map(Validate.near)
+        if let radiusKm { query.radiusMetres = try Validate.radiusMetres(radiusKm, near: query.near, maxKm: EldercareService.maxRadiusKm) }
+        query.division = try division.map { text throws(DomainError) in try Validate.divisionCode(text, parameter: "division") }
+        query.name = try name.map { text throws(DomainError) in try Validate.name(text, parameter: "q") }
         for text in careLevels {
-            guard let level = EldercareFacility.CareLevel(rawValue: text) else { throw .invalidParameter("care_level", "unknown level \(text)") }
+            let level: EldercareFacility.CareLevel = try Validate.oneOf(text, parameter: "care_level")
             if !query.careLevels.contains(level) { query.careLevels.append(level) }
         }
-        if let nature {
-            guard let value = EldercareFacility.Nature(rawValue: nature) else { throw .invalidParameter("nature", "unknown nature \(nature)") }
-            query.nature = value
-        }
+        query.nature = try nature.map { text throws(DomainError) in try Validate.oneOf(text, parameter: "nature") }
         if let minStar {
             guard (1...5).contains(minStar) else { throw .invalidParameter("min_star", "must be 1 to 5") }
             query.minStar = minStar
@@ -217,7 +198,7 @@ extension EldercareQuery {
         }
         query.hasFreeBeds = hasFreeBeds
         if let sort {
-            guard let value = Sort(rawValue: sort) else { throw .invalidParameter("sort", "must be distance, price, star or free_beds") }
+            let value: Sort = try Validate.oneOf(sort, parameter: "sort")
             guard value != .distance || query.near != nil else { throw .invalidParameter("sort", "distance needs near") }
             query.sort = value
         } else {

@@ -59,9 +59,12 @@ public final class EldercareService: Sendable {
     public func setFreeBeds(id: Int64, to free: Int, by staff: StaffMember) async throws -> EldercareHit {
         let current = try facility(id: id)
         guard staff.mayManage(current.facility.division) else { throw DomainError.notFound("no eldercare facility \(id)") }
-        guard (0...current.facility.bedsTotal).contains(free) else { throw Self.bedsOutOfRange(total: current.facility.bedsTotal) }
         let at = now()
-        let before = try await store.setFreeBeds(id: id, to: free) { before in
+        // Judged inside the write against the stored total: an import may just have changed it.
+        let check: @Sendable (Int) throws -> Void = { total in
+            guard (0...total).contains(free) else { throw Self.bedsOutOfRange(total: total) }
+        }
+        let before = try await store.setFreeBeds(id: id, to: free, check: check) { before in
             AuditRecord(staffID: staff.id, action: "eldercare.beds_free", target: "eldercare:\(id)", at: at,
                         before: "{\"beds_free\":\(before)}", after: "{\"beds_free\":\(free)}")
         }
@@ -74,7 +77,7 @@ public final class EldercareService: Sendable {
 }
 
 extension EldercareService {
-    public static func bedsOutOfRange(total: Int) -> DomainError {
+    static func bedsOutOfRange(total: Int) -> DomainError {
         DomainError(.unprocessable, code: "beds_free_out_of_range", title: "空余床位数超出范围", detail: "beds_free must be 0 to beds_total (\(total))")
     }
 }
@@ -84,7 +87,8 @@ public protocol EldercareStore: Sendable {
     func facilities() async throws -> [EldercareFacility]
     /// Changes whenever an import changes the facilities (not when free beds change).
     func version() async throws -> Int64
-    /// Sets the free beds and writes `audit(before)` in the same transaction; the count before, or nil when
-    /// there is no such facility.
-    func setFreeBeds(id: Int64, to free: Int, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int?
+    /// In one transaction: lets `check` refuse against the stored total, sets the free beds and writes
+    /// `audit(before)`; the count before, or nil when there is no such facility.
+    func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (_ bedsTotal: Int) throws -> Void,
+                     audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int?
 }

@@ -25,13 +25,7 @@ public struct GeoPoint: Sendable, Hashable {
     public static let earthRadius = 6_371_008.8
 
     /// Great-circle distance in metres (haversine).
-    public func distance(to other: GeoPoint) -> Double {
-        let φ1 = lat * .pi / 180, φ2 = other.lat * .pi / 180
-        let dφ = (other.lat - lat) * .pi / 180
-        let dλ = (other.lng - lng) * .pi / 180
-        let a = sin(dφ / 2) * sin(dφ / 2) + cos(φ1) * cos(φ2) * sin(dλ / 2) * sin(dλ / 2)
-        return 2 * Self.earthRadius * asin(min(1, sqrt(a)))
-    }
+    public func distance(to other: GeoPoint) -> Double { Ruler(from: self).metres(to: other, cosLatitude: other.cosLatitude) }
 
     /// Distances from one point to many, each point's cosine of latitude computed once ahead (`cosLatitude`):
     /// a radius search measures thousands of candidates.

@@ -104,7 +104,7 @@ public final class IdentityService: Sendable {
     public func createStaff(username: String, password: String, role: StaffRole, division: String, by admin: StaffMember) async throws
         -> StaffMember
     {
-        guard let division = DivisionCode(division) else { throw DomainError.invalidParameter("division", "must be a division code") }
+        let division = try Validate.divisionCode(division, parameter: "division")
         guard admin.mayManage(division) else {
             throw DomainError(.forbidden, code: "division_out_of_scope", title: "不能为本辖区以外的单位创建账号",
                               detail: "\(division) is not \(admin.division) or under it")

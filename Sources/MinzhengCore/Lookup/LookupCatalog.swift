@@ -37,6 +37,8 @@ public struct DirectoryHit: Sendable {
 /// after every change. `version` fingerprints the content, so ETags agree across restarts and instances.
 public struct LookupCatalog: Sendable {
     public let version: String
+    /// Identifies this catalogue among those of the process, newer ones higher (`Generation`).
+    public let generation = Generation.next()
     public let resourceTypes: [ResourceType]
 
     private let divisions: [Division]  // by code

@@ -10,19 +10,8 @@ public struct DirectorySearchParameters: Sendable {
         var search = DirectoryQuery(type: type)
         if let division { search.division = try Validate.divisionCode(division, parameter: "division") }
         if let q { search.name = try Validate.name(q, parameter: "q") }
-        if let near {
-            guard let point = GeoPoint(parsing: near) else {
-                throw .invalidParameter("near", "must be LAT,LNG in degrees, e.g. 32.0415,118.7781")
-            }
-            search.near = point
-        }
-        if let radiusKm {
-            guard search.near != nil else { throw .invalidParameter("radius_km", "needs near") }
-            guard radiusKm > 0, radiusKm <= DirectoryQuery.maxRadiusKm else {
-                throw .invalidParameter("radius_km", "must be greater than 0 and at most \(Int(DirectoryQuery.maxRadiusKm))")
-            }
-            search.radiusMetres = radiusKm * 1000
-        }
+        search.near = try near.map(Validate.near)
+        if let radiusKm { search.radiusMetres = try Validate.radiusMetres(radiusKm, near: search.near, maxKm: DirectoryQuery.maxRadiusKm) }
         self.query = search
         self.page = try PageRequest.parse(limit: limit, cursor: cursor)
     }
@@ -44,6 +33,28 @@ public enum Validate {
         guard !trimmed.isEmpty else { throw .invalidParameter(parameter, "must not be empty") }
         guard trimmed.count <= maxNameLength else { throw .invalidParameter(parameter, "must be at most \(maxNameLength) characters") }
         return trimmed
+    }
+
+    public static func near(_ text: String) throws(DomainError) -> GeoPoint {
+        guard let point = GeoPoint(parsing: text) else { throw .invalidParameter("near", "must be LAT,LNG in degrees, e.g. 32.0415,118.7781") }
+        return point
+    }
+
+    /// A `radius_km` in metres; it needs `near`.
+    public static func radiusMetres(_ km: Double, near: GeoPoint?, maxKm: Double) throws(DomainError) -> Double {
+        guard near != nil else { throw .invalidParameter("radius_km", "needs near") }
+        guard km > 0, km <= maxKm else { throw .invalidParameter("radius_km", "must be greater than 0 and at most \(Int(maxKm))") }
+        return km * 1000
+    }
+
+    /// One of an enumeration's raw values.
+    public static func oneOf<Value: RawRepresentable & CaseIterable>(_ text: String, parameter: String) throws(DomainError) -> Value
+        where Value.RawValue == String
+    {
+        guard let value = Value(rawValue: text) else {
+            throw .invalidParameter(parameter, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     public static func integer(_ text: Substring?, parameter: String) throws(DomainError) -> Int? {

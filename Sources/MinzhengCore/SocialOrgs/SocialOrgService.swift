@@ -67,28 +67,11 @@ public final class SocialOrgService: Sendable {
     }
 
     public func search(name: String?, kind: String?, status: String?, division: String?, page: PageRequest) throws(DomainError) -> Page<SocialOrg> {
-        var query = SocialOrgRegistry.Query()
-        if let name {
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
-            guard (1...50).contains(trimmed.count) else { throw .invalidParameter("q", "must be 1 to 50 characters") }
-            query.name = trimmed
-        }
-        if let kind {
-            guard let value = SocialOrg.Kind(rawValue: kind) else {
-                throw .invalidParameter("type", "must be one of \(SocialOrg.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            query.kind = value
-        }
-        if let status {
-            guard let value = SocialOrg.Status(rawValue: status) else {
-                throw .invalidParameter("status", "must be one of \(SocialOrg.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            query.status = value
-        }
-        if let division {
-            guard let value = DivisionCode(division) else { throw .invalidParameter("division", "must be a division code") }
-            query.division = value
-        }
+        let query = SocialOrgRegistry.Query(
+            name: try name.map { text throws(DomainError) in try Validate.name(text, parameter: "q") },
+            kind: try kind.map { text throws(DomainError) in try Validate.oneOf(text, parameter: "type") },
+            status: try status.map { text throws(DomainError) in try Validate.oneOf(text, parameter: "status") },
+            division: try division.map { text throws(DomainError) in try Validate.divisionCode(text, parameter: "division") })
         return try registry.search(query, page: page)
     }
 

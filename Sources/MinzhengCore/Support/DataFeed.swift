@@ -4,16 +4,8 @@ import Foundation
 /// What every CSV data feed shares: the rejection of a row (with its line), the file's checksum, and reading a
 /// file's rows after checking it is UTF-8 and has the columns the feed needs.
 public enum DataFeed {
-    public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
-        public let line: Int
-        public let reason: String
-        public var description: String { "line \(line): \(reason)" }
-
-        public init(line: Int, reason: String) {
-            self.line = line
-            self.reason = reason
-        }
-    }
+    /// A row refused, with its line and the reason: the same pair the CSV reader reports its own errors in.
+    public typealias Rejection = CSVError
 
     /// Why one row cannot be taken.
     struct Problem: Error {
@@ -39,7 +31,7 @@ public enum DataFeed {
             guard missing.isEmpty else { return .failure(Rejection(line: 1, reason: "missing columns: \(missing.joined(separator: ", "))")) }
             return .success(try table.records())
         } catch {
-            return .failure(Rejection(line: error.line, reason: error.reason))
+            return .failure(error)
         }
     }
 }

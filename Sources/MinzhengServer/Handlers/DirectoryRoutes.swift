@@ -5,7 +5,6 @@ import MinzhengAPI
 import MinzhengCore
 import NIOCore
 import OpenAPIRuntime
-import Synchronization
 
 /// The two hottest look-ups, `GET /v1/directory/{type}` and `GET /v1/directory/{type}/{id}`, served with
 /// JSON assembled from bytes encoded once per entry, instead of through the generated handlers.
@@ -38,7 +37,7 @@ struct DirectoryRoutes: Sendable {
         guard let page = try catalog.search(parameters.query, page: parameters.page) else {
             throw DomainError.notFound("no resource type \(type)")
         }
-        return Self.json(renderer.page(page, catalog: catalog))
+        return .renderedJSON(renderer.page(page, catalog: catalog))
     }
 
     private func entry(_ path: Parameters) throws -> Response {
@@ -47,27 +46,14 @@ struct DirectoryRoutes: Sendable {
         let catalog = lookups.catalog
         guard catalog.resourceType(type) != nil else { throw DomainError.notFound("no resource type \(type)") }
         guard let entry = catalog.entry(type: type, id: id) else { throw DomainError.notFound("no \(type) with id \(id)") }
-        return Self.json(renderer.entry(entry, catalog: catalog))
-    }
-
-    private static func json(_ body: ByteBuffer) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+        return .renderedJSON(renderer.entry(entry, catalog: catalog))
     }
 }
 
 /// Pre-encoded JSON of every directory entry of one catalogue version (the object without its closing
 /// brace, so `distance_m` can be appended).
 final class DirectoryRenderer: Sendable {
-    private final class Fragments: Sendable {
-        let version: String
-        let byID: [Int64: [UInt8]]
-        init(version: String, byID: [Int64: [UInt8]]) {
-            self.version = version
-            self.byID = byID
-        }
-    }
-
-    private let current = Mutex<Fragments>(Fragments(version: "", byID: [:]))
+    private let cache = FragmentCache<Int64, [UInt8]>()
 
     /// Encodes every entry of `catalog`; call after each reload so no request pays for it.
     func prepare(_ catalog: LookupCatalog) {
@@ -95,18 +81,16 @@ final class DirectoryRenderer: Sendable {
         return buffer
     }
 
-    private static func write(_ hit: DirectoryHit, _ fragments: Fragments, into buffer: inout ByteBuffer) {
-        buffer.writeBytes(fragments.byID[hit.entry.id] ?? encode(hit.entry))
+    private static func write(_ hit: DirectoryHit, _ fragments: [Int64: [UInt8]], into buffer: inout ByteBuffer) {
+        buffer.writeBytes(fragments[hit.entry.id] ?? encode(hit.entry))
         if let metres = hit.distanceMetres { buffer.writeString(",\"distance_m\":\(metres)") }
         buffer.writeInteger(UInt8(ascii: "}"))
     }
 
-    private func fragments(for catalog: LookupCatalog) -> Fragments {
-        if let fresh = current.withLock({ $0.version == catalog.version ? $0 : nil }) { return fresh }
-        let byID = Dictionary(uniqueKeysWithValues: catalog.allEntries.map { ($0.id, Self.encode($0)) })
-        let fragments = Fragments(version: catalog.version, byID: byID)
-        current.withLock { $0 = fragments }
-        return fragments
+    private func fragments(for catalog: LookupCatalog) -> [Int64: [UInt8]] {
+        cache.fragments(generation: catalog.generation) {
+            Dictionary(uniqueKeysWithValues: catalog.allEntries.map { ($0.id, Self.encode($0)) })
+        }
     }
 
     /// The entry as the generated type encodes it, minus the closing brace.

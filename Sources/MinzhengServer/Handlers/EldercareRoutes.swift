@@ -3,7 +3,6 @@ import Hummingbird
 import MinzhengAPI
 import MinzhengCore
 import NIOCore
-import Synchronization
 
 /// `GET /v1/eldercare-facilities` served with JSON assembled from bytes encoded once per facility, instead of
 /// through the generated handler (which re-parses the query and runs `JSONEncoder` over every page: 0.11 of
@@ -37,8 +36,7 @@ struct EldercareRoutes: Sendable {
             sort: text("sort"))
         let page = try PageRequest.parse(limit: Validate.integer(query["limit"], parameter: "limit"), cursor: text("cursor"))
         let (found, catalog) = try eldercare.searchWithCatalog(search, page: page)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: renderer.page(found, catalog: catalog)))
+        return .renderedJSON(renderer.page(found, catalog: catalog))
     }
 }
 
@@ -50,16 +48,7 @@ final class EldercareRenderer: Sendable {
         let bedsAt: Int
     }
 
-    private final class Fragments: Sendable {
-        let generation: Int
-        let byID: [Int64: Fragment]
-        init(generation: Int, byID: [Int64: Fragment]) {
-            self.generation = generation
-            self.byID = byID
-        }
-    }
-
-    private let current = Mutex(Fragments(generation: 0, byID: [:]))
+    private let cache = FragmentCache<Int64, Fragment>()
     /// Stands in for the free beds while encoding: a number no facility has.
     private static let placeholder = -987_654_321
 
@@ -72,7 +61,7 @@ final class EldercareRenderer: Sendable {
         buffer.writeString("{\"items\":[")
         for (index, hit) in page.items.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            let fragment = fragments.byID[hit.facility.id] ?? Self.fragment(hit.facility)
+            let fragment = fragments[hit.facility.id] ?? Self.fragment(hit.facility)
             buffer.writeBytes(fragment.bytes[..<fragment.bedsAt])
             buffer.writeString(String(hit.bedsFree))
             buffer.writeBytes(fragment.bytes[fragment.bedsAt...])
@@ -85,13 +74,8 @@ final class EldercareRenderer: Sendable {
         return buffer
     }
 
-    private func fragments(for catalog: EldercareCatalog) -> Fragments {
-        if let known = current.withLock({ $0.generation == catalog.generation ? $0 : nil }) { return known }
-        let fragments = Fragments(generation: catalog.generation,
-                                  byID: Dictionary(uniqueKeysWithValues: catalog.all.map { ($0.id, Self.fragment($0)) }))
-        // Kept only if newer: a request still holding the previous catalogue must not push out the current one.
-        current.withLock { if $0.generation < fragments.generation { $0 = fragments } }
-        return fragments
+    private func fragments(for catalog: EldercareCatalog) -> [Int64: Fragment] {
+        cache.fragments(generation: catalog.generation) { Dictionary(uniqueKeysWithValues: catalog.all.map { ($0.id, Self.fragment($0)) }) }
     }
 
     private static func fragment(_ facility: EldercareFacility) -> Fragment {

@@ -3,7 +3,6 @@ import Hummingbird
 import MinzhengAPI
 import MinzhengCore
 import NIOCore
-import Synchronization
 
 /// `GET /v1/social-orgs/verify` served with each organisation's JSON encoded once per registry, instead of
 /// through the generated handler and `JSONEncoder` on every call; the generated handler stays as the reference
@@ -23,23 +22,13 @@ struct SocialOrgRoutes: Sendable {
         guard let code = query["code"] else { throw DomainError.invalidParameter("code", "is required") }
         let registry = socialOrgs.registry
         let verification = try socialOrgs.verify(code: String(code), name: query["name"].map(String.init), in: registry)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: renderer.verification(verification, registry: registry)))
+        return .renderedJSON(renderer.verification(verification, registry: registry))
     }
 }
 
 /// Each organisation's public JSON, encoded once per registry.
 final class SocialOrgRenderer: Sendable {
-    private final class Fragments: Sendable {
-        let generation: Int
-        let byCode: [String: [UInt8]]
-        init(generation: Int, byCode: [String: [UInt8]]) {
-            self.generation = generation
-            self.byCode = byCode
-        }
-    }
-
-    private let current = Mutex(Fragments(generation: 0, byCode: [:]))
+    private let cache = FragmentCache<String, [UInt8]>()
 
     func prepare(_ registry: SocialOrgRegistry) { _ = fragments(for: registry) }
 
@@ -50,7 +39,7 @@ final class SocialOrgRenderer: Sendable {
         if let matches = verification.nameMatches { buffer.writeString(",\"name_matches\":\(matches)") }
         if let organisation = verification.organisation {
             buffer.writeString(",\"organization\":")
-            buffer.writeBytes(fragments(for: registry).byCode[organisation.code.value] ?? Self.encode(organisation))
+            buffer.writeBytes(fragments(for: registry)[organisation.code.value] ?? Self.encode(organisation))
         }
         buffer.writeString(",\"warnings\":")
         buffer.writeBytes(Self.json(verification.warnings.map { Components.Schemas.Warning(code: $0.code, message: $0.message) }))
@@ -58,13 +47,10 @@ final class SocialOrgRenderer: Sendable {
         return buffer
     }
 
-    private func fragments(for registry: SocialOrgRegistry) -> Fragments {
-        if let known = current.withLock({ $0.generation == registry.generation ? $0 : nil }) { return known }
-        let fragments = Fragments(generation: registry.generation,
-                                  byCode: Dictionary(uniqueKeysWithValues: registry.all.map { ($0.code.value, Self.encode($0)) }))
-        // Kept only if newer: a request still holding the previous registry must not push out the current one.
-        current.withLock { if $0.generation < fragments.generation { $0 = fragments } }
-        return fragments
+    private func fragments(for registry: SocialOrgRegistry) -> [String: [UInt8]] {
+        cache.fragments(generation: registry.generation) {
+            Dictionary(uniqueKeysWithValues: registry.all.map { ($0.code.value, Self.encode($0)) })
+        }
     }
 
     private static func encode(_ organisation: SocialOrg) -> [UInt8] { json(Components.Schemas.SocialOrg(organisation)) }
