@@ -12,12 +12,9 @@ import csv
 import random
 from pathlib import Path
 
+from samplegen import AREA_CODES, ROADS, county_centres, divisions as divisions_by_code
+
 ROOT = Path(__file__).resolve().parents[1]
-AREA_CODES = {"3201": "025", "3202": "0510", "3203": "0516", "3204": "0519", "3205": "0512", "3206": "0513",
-              "3207": "0518", "3208": "0517", "3209": "0515", "3210": "0514", "3211": "0511", "3212": "0523",
-              "3213": "0527"}
-ROADS = ["中山路", "人民路", "解放路", "建设路", "长江路", "和平路", "文化路", "新华路", "健康路", "民主路",
-         "太平路", "青年路", "环城路", "府前路", "迎宾大道", "世纪大道", "湖滨路", "运河路", "振兴路", "幸福路"]
 WORDS = ["康乐", "福寿", "颐和", "安康", "松鹤", "夕阳红", "长青", "仁爱", "和煦", "金秋", "嘉禾", "春晖",
          "怡园", "晨曦", "慈恩", "德馨", "百合", "清泉", "瑞福", "九如"]
 OFFICE_HOURS = "周一至周五 09:00-12:00, 13:30-17:00（法定节假日除外）"
@@ -36,18 +33,11 @@ SERVICES = {
 HOURS = {"relief-station": "24小时", "funeral-home": "24小时", "cemetery": "每日 07:00-17:00"}
 
 
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 class Generator:
     def __init__(self, seed):
         self.rng = random.Random(seed)
-        divisions = {r["code"]: r for r in load(ROOT / "divisions.csv")}
-        self.divisions = divisions
-        self.centres = {r["code"]: (float(r["lat"]), float(r["lng"]))
-                        for r in load(ROOT / "tools" / "jiangsu-county-centres.csv")}
+        self.divisions = divisions = divisions_by_code()
+        self.centres = county_centres()
         self.cities = sorted(c for c in divisions if len(c) == 4 and c.startswith("32"))
         self.counties = sorted(self.centres)
         self.townships = {}

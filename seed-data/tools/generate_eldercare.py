@@ -20,6 +20,8 @@ import math
 import random
 from pathlib import Path
 
+from samplegen import AREA_CODES, ROADS, area, cn_number, county_centres, divisions, weighted
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["id", "name", "division_code", "address", "lat", "lng", "nature", "beds_total", "beds_free",
           "care_levels", "medical", "star", "price_min", "price_max", "phone", "updated_at"]
@@ -41,45 +43,13 @@ BRANDS = ["康乐", "福寿", "颐和", "安康", "松鹤", "夕阳红", "长青
 SUFFIXES = ["养老院", "颐养院", "颐养中心", "老年公寓", "养护院", "康养中心", "养老服务中心", "长者照护之家",
             "老年养护中心"]
 MEDICAL_SUFFIXES = ["护理院", "医养中心", "康复护理院"]  # medical institutions: only with an on-site clinic
-ROADS = ["中山路", "人民路", "解放路", "建设路", "长江路", "和平路", "文化路", "新华路", "健康路", "民主路",
-         "太平路", "青年路", "环城路", "府前路", "迎宾大道", "世纪大道", "湖滨路", "运河路", "振兴路", "幸福路"]
-AREA_CODES = {"3201": "025", "3202": "0510", "3203": "0516", "3204": "0519", "3205": "0512", "3206": "0513",
-              "3207": "0518", "3208": "0517", "3209": "0515", "3210": "0514", "3211": "0511", "3212": "0523",
-              "3213": "0527"}
-CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n):
-    """1..99999 in Chinese numerals: 12 -> 十二, 105 -> 一百零五."""
-    if n < 20:
-        return ("十" if n >= 10 else "") + (CN_DIGITS[n % 10] if n % 10 or n < 10 else "")
-    text, zero, digits = "", False, str(n)
-    for i, ch in enumerate(digits):
-        if ch == "0":
-            zero = True
-            continue
-        if zero:
-            text += "零"
-        zero = False
-        text += CN_DIGITS[int(ch)] + ["", "十", "百", "千", "万"][len(digits) - 1 - i]
-    return text
-
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def weighted(rng, pairs):
-    return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
 class Generator:
     def __init__(self, seed):
         self.rng = random.Random(seed)
-        self.divisions = {r["code"]: r for r in load(ROOT / "divisions.csv")}
-        self.centres = {r["code"]: (float(r["lat"]), float(r["lng"]))
-                        for r in load(ROOT / "tools" / "jiangsu-county-centres.csv")}
+        self.divisions = divisions()
+        self.centres = county_centres()
         self.counties = sorted(self.centres)
         # City districts get more facilities than counties; development zones fewer.
         self.weights = [3 if c[4] in "01" else 1 if c[4] == "7" else 2 for c in self.counties]
@@ -93,10 +63,7 @@ class Generator:
         return self.divisions[code]["name"]
 
     def area(self, county):
-        """Districts go with their city (南京市玄武区); counties, county-level cities and zones alone (沛县)."""
-        if county[4] in "01":
-            return self.name_of(county[:4]) + self.name_of(county)
-        return self.name_of(county)
+        return area(self.divisions, county)
 
     def unique_name(self, county, nature, medical):
         rng = self.rng

@@ -21,6 +21,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from samplegen import AREA_CODES, ROADS, area, cn_number, county_centres, divisions, weighted
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["credit_code", "name", "org_type", "status", "authority", "division_code", "registered_on",
           "legal_representative", "address", "phone", "inspections", "list_entries"]
@@ -103,11 +105,6 @@ BRANDS = ["康乐", "福寿", "颐和", "安康", "松鹤", "夕阳红", "长青
           "沐恩", "福星", "吉祥", "如意", "祥和", "雅居", "鹤年", "寿康", "康宁", "颐寿"]
 GROUP_QUALIFIERS = ["青年", "老年", "女", "青少年", "大学生", "退役军人", "职工", "新市民", "社区", "农村"]
 
-ROADS = ["中山路", "人民路", "解放路", "建设路", "长江路", "和平路", "文化路", "新华路", "健康路", "民主路",
-         "太平路", "青年路", "环城路", "府前路", "迎宾大道", "世纪大道", "湖滨路", "运河路", "振兴路", "幸福路"]
-AREA_CODES = {"3201": "025", "3202": "0510", "3203": "0516", "3204": "0519", "3205": "0512", "3206": "0513",
-              "3207": "0518", "3208": "0517", "3209": "0515", "3210": "0514", "3211": "0511", "3212": "0523",
-              "3213": "0527"}
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
             "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严戴莫孔汤")
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌辉鹏宇浩然俊峰晓梅琳雪婷颖佳欣怡晨阳" \
@@ -132,39 +129,13 @@ SHOWCASE = {
     14: dict(org_type="social_group", level="city", field="慈善", suffix="总会", status="active", early=True),
 }
 
-CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n):
-    """1..99999 in Chinese numerals: 12 -> 十二, 105 -> 一百零五."""
-    if n < 20:
-        return ("十" if n >= 10 else "") + (CN_DIGITS[n % 10] if n % 10 or n < 10 else "")
-    text, zero, digits = "", False, str(n)
-    for i, ch in enumerate(digits):
-        if ch == "0":
-            zero = True
-            continue
-        if zero:
-            text += "零"
-        zero = False
-        text += CN_DIGITS[int(ch)] + ["", "十", "百", "千", "万"][len(digits) - 1 - i]
-    return text
-
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def weighted(rng, pairs):
-    return rng.choices([p[0] for p in pairs], [p[-1] for p in pairs])[0]
 
 
 class Generator:
     def __init__(self, seed):
         self.rng = random.Random(seed)
-        self.divisions = {r["code"]: r for r in load(ROOT / "divisions.csv")}
-        centres = [r["code"] for r in load(ROOT / "tools" / "jiangsu-county-centres.csv")]
+        self.divisions = divisions()
+        centres = list(county_centres())
         # Development zones (functional_zone = 1) have no civil-affairs bureau of their own.
         self.counties = [c for c in centres if self.divisions[c]["functional_zone"] == "0"]
         self.cities = sorted({c[:4] for c in self.counties})
@@ -181,10 +152,7 @@ class Generator:
         return self.divisions[code]["name"]
 
     def area(self, county):
-        """How a county-level unit is named: districts with their city (南京市玄武区), counties alone (沛县)."""
-        if county[4] in "01":
-            return self.name_of(county[:4]) + self.name_of(county)
-        return self.name_of(county)
+        return area(self.divisions, county)
 
     # --- one organisation ---------------------------------------------------------------------------------
     def authority(self, level):
