@@ -63,6 +63,15 @@ public enum Validate {
         return value
     }
 
+    public static func boolean(_ text: Substring?, parameter: String) throws(DomainError) -> Bool? {
+        switch text {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
+        default: throw .invalidParameter(parameter, "must be true or false")
+        }
+    }
+
     public static func number(_ text: Substring?, parameter: String) throws(DomainError) -> Double? {
         guard let text else { return nil }
         guard let value = Double(text), value.isFinite else { throw .invalidParameter(parameter, "must be a number") }

@@ -21,18 +21,11 @@ struct EldercareRoutes: Sendable {
     private func search(_ request: Request) throws -> Response {
         let query = request.uri.queryParameters
         func text(_ name: Substring) -> String? { query[name].map { String($0) } }
-        let hasFreeBeds: Bool?
-        switch query["has_free_beds"] {
-        case nil: hasFreeBeds = nil
-        case "true": hasFreeBeds = true
-        case "false": hasFreeBeds = false
-        default: throw DomainError.invalidParameter("has_free_beds", "must be true or false")
-        }
         let search = try EldercareQuery.parse(
             near: text("near"), radiusKm: Validate.number(query["radius_km"], parameter: "radius_km"), division: text("division"),
             name: text("q"), careLevels: query.getAll("care_level").map { String($0) }, nature: text("nature"),
             minStar: Validate.integer(query["min_star"], parameter: "min_star"),
-            maxMonthlyPrice: Validate.integer(query["max_monthly_price"], parameter: "max_monthly_price"), hasFreeBeds: hasFreeBeds,
+            maxMonthlyPrice: Validate.integer(query["max_monthly_price"], parameter: "max_monthly_price"), hasFreeBeds: Validate.boolean(query["has_free_beds"], parameter: "has_free_beds"),
             sort: text("sort"))
         let page = try PageRequest.parse(limit: Validate.integer(query["limit"], parameter: "limit"), cursor: text("cursor"))
         let (found, catalog) = try eldercare.searchWithCatalog(search, page: page)
