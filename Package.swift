@@ -41,6 +41,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "MinzhengNotify",
+            dependencies: [
+                "MinzhengCore",
+                "CCurl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MinzhengAPI",
             dependencies: [
@@ -55,6 +70,7 @@ let package = Package(
             dependencies: [
                 "MinzhengCore",
                 "MinzhengSQLite",
+                "MinzhengNotify",
                 "MinzhengAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -84,6 +100,15 @@ let package = Package(
         .testTarget(
             name: "MinzhengSQLiteTests",
             dependencies: ["MinzhengSQLite", "MinzhengTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MinzhengNotifyTests",
+            dependencies: [
+                "MinzhengNotify",
+                "MinzhengTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

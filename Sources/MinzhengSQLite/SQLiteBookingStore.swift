@@ -10,14 +10,21 @@ public struct SQLiteBookingStore: BookingStore {
     /// New bookings, the write of a rush, are committed in groups.
     private let bookingWriter: GroupCommitWriter
 
-    public init(_ database: SQLiteDatabase) {
+    /// When reminders are due and when a day is nearly full (the events written beside each change).
+    private let policy: NotifyPolicy
+    /// The schedule of offices without their own, for the places of a day.
+    private let standardSchedule: OfficeSchedule
+
+    public init(_ database: SQLiteDatabase, policy: NotifyPolicy = NotifyPolicy(), standardSchedule: OfficeSchedule = .standard) {
         pool = database.pool
         bookingWriter = GroupCommitWriter(pool: database.pool)
+        self.policy = policy
+        self.standardSchedule = standardSchedule
     }
 
     public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?, noShowsSince: LocalDate,
                        admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation {
-        try await bookingWriter.write { db in
+        try await bookingWriter.write { [policy, standardSchedule] db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
             let known = try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date,
                                            idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince)
@@ -56,6 +63,9 @@ public struct SQLiteBookingStore: BookingStore {
                     .execute(arguments: [claim.owner.clientID, claim.owner.subject, claim.key, claim.requestHash, draft.replayRecord,
                                          booking.createdAt.timeIntervalSince1970])
             }
+            try SQLiteOutbox.append(db, .booking(.bookingConfirmed, booking, at: booking.createdAt))
+            try SQLiteOutbox.append(db, .reminder(booking, at: booking.createdAt, policy: policy))
+            try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: known.schedule ?? standardSchedule, policy: policy, at: booking.createdAt)
             return .created(booking)
         }
     }
@@ -148,13 +158,15 @@ public struct SQLiteBookingStore: BookingStore {
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             try Self.setStatus(db, &booking, .cancelled, now: now)
             try Self.free(db, booking.slot)
+            try SQLiteOutbox.voidReminder(db, bookingID: booking.id)
+            try SQLiteOutbox.append(db, .booking(.bookingCancelled, booking, at: now))
             return booking
         }
     }
 
     public func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date, today: LocalDate,
                            noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> Booking {
-        try await pool.write { db in
+        try await pool.write { [policy, standardSchedule] db in
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
             let people = try Self.idHashes(db, bookingID: id)
@@ -171,8 +183,13 @@ public struct SQLiteBookingStore: BookingStore {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw BookingErrors.activeBookingExists
             }
+            let previous = booking.slot
             booking.slot = slot
             booking.updatedAt = now
+            try SQLiteOutbox.voidReminder(db, bookingID: id)
+            try SQLiteOutbox.append(db, .booking(.bookingRescheduled, booking, at: now, movedFrom: previous))
+            try SQLiteOutbox.append(db, .reminder(booking, at: now, policy: policy))
+            try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: known.schedule ?? standardSchedule, policy: policy, at: now)
             return booking
         }
     }
@@ -309,7 +326,10 @@ public struct SQLiteBookingStore: BookingStore {
             for index in cancelled.indices {
                 try Self.setStatus(db, &cancelled[index], .cancelledByOffice, now: audit.at)
                 try Self.free(db, cancelled[index].slot)
+                try SQLiteOutbox.voidReminder(db, bookingID: cancelled[index].id)
+                try SQLiteOutbox.append(db, .booking(.bookingCancelledByOffice, cancelled[index], at: audit.at))
             }
+            try SQLiteOutbox.append(db, .officeClosed(officeID: officeID, date: date, reason: reason, cancelled: cancelled.count, at: audit.at))
             try SQLiteAudit.append(db, audit)
             return cancelled
         }
@@ -342,6 +362,8 @@ public struct SQLiteBookingStore: BookingStore {
             guard var booking = try Self.bookings(db, where: "id = ?", [id]).first else { throw BookingErrors.bookingNotFound(id) }
             guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
             try Self.setStatus(db, &booking, status, now: audit.at)
+            try SQLiteOutbox.voidReminder(db, bookingID: id)
+            if status == .noShow { try SQLiteOutbox.append(db, .booking(.bookingNoShow, booking, at: audit.at)) }
             try SQLiteAudit.append(db, audit)
             return booking
         }

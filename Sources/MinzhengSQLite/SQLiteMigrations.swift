@@ -229,6 +229,76 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0007 outbox, webhooks, deliveries") { db in
+            try db.execute(sql: """
+                -- Events are written in the transaction of the change that causes them; the delivery worker turns
+                -- each due one into deliveries ('fanned'). A cancelled booking's pending reminder becomes 'void'.
+                CREATE TABLE outbox_events (
+                    id INTEGER PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    office_id INTEGER,
+                    client_id INTEGER,
+                    booking_id TEXT,
+                    data TEXT NOT NULL,
+                    occurred_at REAL NOT NULL,
+                    due_at REAL NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'fanned', 'void'))
+                );
+                CREATE INDEX outbox_events_due ON outbox_events(due_at) WHERE state = 'pending';
+                CREATE INDEX outbox_events_reminders ON outbox_events(booking_id) WHERE type = 'booking.reminder' AND state = 'pending';
+                -- Events that fire once (capacity.nearly_full per office and day).
+                CREATE TABLE outbox_once (
+                    key TEXT PRIMARY KEY
+                ) WITHOUT ROWID;
+
+                CREATE TABLE webhook_subscriptions (
+                    id INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL CHECK (channel IN ('wecom', 'dingtalk', 'feishu', 'webhook')),
+                    url_sealed BLOB NOT NULL,
+                    url_redacted TEXT NOT NULL,
+                    secret_sealed BLOB,
+                    events TEXT NOT NULL,  -- "booking.confirmed,office.closed"
+                    division_code TEXT,    -- staff webhooks: the division (and office) whose events they get
+                    office_id INTEGER,
+                    client_id INTEGER REFERENCES api_clients(id),  -- an app's own webhook
+                    created_at REAL NOT NULL,
+                    removed_at REAL,
+                    paused_until REAL NOT NULL DEFAULT 0,
+                    CHECK ((client_id IS NULL) <> (division_code IS NULL))
+                );
+                CREATE UNIQUE INDEX webhook_subscriptions_client ON webhook_subscriptions(client_id)
+                    WHERE removed_at IS NULL AND client_id IS NOT NULL;
+
+                -- One per (event, subscription). The id is the `webhook-id` on every attempt. While a worker holds
+                -- it ('sending'), next_attempt_at is the end of its lease: a dead worker's deliveries come due again.
+                CREATE TABLE deliveries (
+                    id TEXT PRIMARY KEY,
+                    event_id INTEGER NOT NULL REFERENCES outbox_events(id),
+                    subscription_id INTEGER NOT NULL REFERENCES webhook_subscriptions(id),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'dead', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    failures INTEGER NOT NULL DEFAULT 0,  -- since the last manual retry: the step of the retry schedule
+                    next_attempt_at REAL NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    UNIQUE (event_id, subscription_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status IN ('pending', 'sending');
+                CREATE INDEX deliveries_subscription ON deliveries(subscription_id, created_at);
+
+                CREATE TABLE delivery_attempts (
+                    delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+                    number INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER,
+                    reply_code INTEGER,
+                    detail TEXT NOT NULL,
+                    milliseconds INTEGER NOT NULL,
+                    PRIMARY KEY (delivery_id, number)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

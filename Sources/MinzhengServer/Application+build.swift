@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MinzhengAPI
 import MinzhengCore
+import MinzhengNotify
 import OpenAPIHummingbird
 import OpenAPIRuntime
 
@@ -15,6 +16,9 @@ public struct Services: Sendable {
     public let bookings: BookingService
     public let socialOrgs: SocialOrgService
     public let eldercare: EldercareService
+    public let notifications: NotificationService
+    /// The outbox's delivery worker (run by `serve` unless turned off, or alone by `notify-worker`).
+    public let deliveryWorker: DeliveryWorker
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
@@ -30,8 +34,15 @@ public struct Services: Sendable {
         try await socialOrgs.reload()
         let eldercare = EldercareService(store: storage.eldercare, now: now)
         try await eldercare.reload()
+        if configuration.notifyAllowPrivate {
+            logger.warning("MINZHENG_NOTIFY_ALLOW_PRIVATE is set: webhooks may use http and private or loopback addresses; for local testing only")
+        }
+        let notifications = NotificationService(store: storage.notifications, offices: lookups, cipher: cipher,
+                                                allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolve, now: now)
+        let worker = DeliveryWorker(store: storage.notifications, offices: lookups, cipher: cipher, options: configuration.delivery,
+                                    logger: logger, now: now)
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
-                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare)
+                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications, deliveryWorker: worker)
     }
 }
 
@@ -50,7 +61,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
-                             socialOrgs: services.socialOrgs, eldercare: services.eldercare,
+                             socialOrgs: services.socialOrgs, eldercare: services.eldercare, notifications: services.notifications,
                              bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
     var transport = SkippingTransport(router: router, skipping: [])
     var prepareRendered: @Sendable () -> Void = {}
@@ -79,6 +90,6 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
-        services: [watcher],
+        services: configuration.notifyWorker ? [watcher, services.deliveryWorker] : [watcher],
         logger: logger)
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import MinzhengCore
+import MinzhengNotify
 
 /// Everything the server reads from its environment, in one place, with the defaults of a developer machine.
 public struct ServerConfiguration: Sendable {
@@ -21,6 +23,15 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// How often the running service looks for data imported by `minzheng import`.
     public var reloadInterval: Duration = .seconds(5)
+    /// Run the delivery worker inside `serve` (`MINZHENG_NOTIFY_WORKER=off` leaves it to `minzheng notify-worker`).
+    public var notifyWorker = true
+    /// `MINZHENG_NOTIFY_ALLOW_PRIVATE=1`: webhooks may use http and private or loopback addresses. Local testing only.
+    public var notifyAllowPrivate = false
+    /// Reminder time the day before (`MINZHENG_REMINDER_TIME`, HH:MM) and the nearly-full share
+    /// (`MINZHENG_NEARLY_FULL_SHARE`, 0 to 1).
+    public var notifyPolicy = NotifyPolicy()
+    /// The worker's batch size, lanes, lease and timeouts.
+    public var delivery = DeliveryWorker.Options()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, seedDirectory: URL,
                 logLevel: Logger.Level = .info) {
@@ -53,6 +64,34 @@ public struct ServerConfiguration: Sendable {
         if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
             guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }
             concurrentBookings = limit
+        }
+        if let text = value("MINZHENG_NOTIFY_WORKER") {
+            guard let on = Self.switchValue(text) else { throw ConfigurationError("MINZHENG_NOTIFY_WORKER must be on or off") }
+            notifyWorker = on
+        }
+        if let text = value("MINZHENG_NOTIFY_ALLOW_PRIVATE") {
+            guard let on = Self.switchValue(text) else { throw ConfigurationError("MINZHENG_NOTIFY_ALLOW_PRIVATE must be 1 or 0") }
+            notifyAllowPrivate = on
+        }
+        if let text = value("MINZHENG_REMINDER_TIME") {
+            let parts = text.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                throw ConfigurationError("MINZHENG_REMINDER_TIME must be HH:MM, not \(text)")
+            }
+            notifyPolicy.reminderMinuteOfDay = parts[0] * 60 + parts[1]
+        }
+        if let text = value("MINZHENG_NEARLY_FULL_SHARE") {
+            guard let share = Double(text), share > 0, share <= 1 else { throw ConfigurationError("MINZHENG_NEARLY_FULL_SHARE must be in (0, 1]") }
+            notifyPolicy.nearlyFullShare = share
+        }
+        delivery.transport.allowPrivate = notifyAllowPrivate
+    }
+
+    static func switchValue(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "on", "true", "yes": true
+        case "0", "off", "false", "no": false
+        default: nil
         }
     }
 

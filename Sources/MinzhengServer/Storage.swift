@@ -15,6 +15,7 @@ public struct Storage: Sendable {
     public let audit: any AuditStore
     public let socialOrgs: SQLiteSocialOrgStore
     public let eldercare: SQLiteEldercareStore
+    public let notifications: any NotificationStore
     public let database: SQLiteDatabase
 
     /// Opens (and migrates) the SQLite database in the data directory.
@@ -22,9 +23,10 @@ public struct Storage: Sendable {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: configuration.databasePath)
         let lookups = SQLiteLookupStore(database)
-        let bookings = SQLiteBookingStore(database)
+        let bookings = SQLiteBookingStore(database, policy: configuration.notifyPolicy)
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
-                       socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database), database: database)
+                       socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
+                       notifications: SQLiteNotificationStore(database), database: database)
     }
 
     /// Imports the seed files unless this very set was imported before.

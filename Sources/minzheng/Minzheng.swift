@@ -7,7 +7,7 @@ import MinzhengServer
 struct Minzheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "minzheng — the backend of the province's Internet + civil affairs services.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self],
+        subcommands: [Serve.self, NotifyWorker.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -45,5 +45,17 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         let (configuration, logger) = try startup("minzheng.seed")
         try await Storage.open(configuration).seed(from: configuration.seedDirectory, logger: logger)
+    }
+}
+
+struct NotifyWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify-worker",
+        abstract: "Deliver the outbox's events to their webhooks, without serving the API (beside `serve` with MINZHENG_NOTIFY_WORKER=off).")
+
+    func run() async throws {
+        let (configuration, logger) = try startup("minzheng.notify")
+        let services = try await Services.start(configuration, logger: logger)
+        try await runUntilSignalled([services.deliveryWorker], logger: logger)
     }
 }

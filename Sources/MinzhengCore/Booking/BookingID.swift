@@ -17,3 +17,11 @@ public enum BookingID {
         return (0..<5).map { String(hex[cuts[$0]..<cuts[$0 + 1]]) }.joined(separator: "-")
     }
 }
+
+/// Delivery ids (the `webhook-id` receivers use to drop duplicates): `msg_` and a version 7 UUID, time-ordered
+/// for the same reason as booking ids.
+public enum DeliveryID {
+    public static func make(at date: Date) -> String {
+        "msg_" + BookingID.make(at: date).replacingOccurrences(of: "-", with: "")
+    }
+}

@@ -58,7 +58,7 @@ public enum ReplyClassifier {
     }
 
     /// `errcode` (WeCom, DingTalk) or `code` (Feishu) from a JSON reply; nil when the body is not such a reply.
-    static func code(_ channel: WebhookChannel, _ body: Data) -> Int? {
+    public static func code(_ channel: WebhookChannel, _ body: Data) -> Int? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
         let value = channel == .feishu ? (object["code"] ?? object["StatusCode"]) : object["errcode"]
         return (value as? NSNumber)?.intValue

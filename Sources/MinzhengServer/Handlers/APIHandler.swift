@@ -10,6 +10,7 @@ struct APIHandler: APIProtocol {
     let bookings: BookingService
     let socialOrgs: SocialOrgService
     let eldercare: EldercareService
+    let notifications: NotificationService
     /// Bookings run a few at a time (see `ConcurrencyLimit`).
     let bookingAdmission: ConcurrencyLimit
 

@@ -1,0 +1,108 @@
+import Foundation
+import MinzhengCore
+
+/// The Chinese text an office group reads for an event: what happened, where, when, with personal data
+/// masked (the event's data is masked when written; phone numbers are left out of group messages).
+public enum EventText {
+    public static func text(_ type: EventType, data: String, officeName: String?) -> String {
+        let json = Data(data.utf8)
+        let office = officeName ?? "婚姻登记处"
+        if type.isAboutABooking, let booking = try? JSONDecoder().decode(BookingEventData.self, from: json) {
+            let people = booking.applicants.map(\.name).joined(separator: "、")
+            let when = "\(booking.date) \(booking.period)"
+            let what = serviceName(booking.service)
+            let lines: [String]
+            switch type {
+            case .bookingConfirmed: lines = ["【婚姻登记预约】预约成功", "登记处：\(office)", "时间：\(when)", "业务：\(what)", "预约人：\(people)", "预约号：\(booking.code)"]
+            case .bookingCancelled: lines = ["【婚姻登记预约】预约已取消", "登记处：\(office)", "原定时间：\(when)", "业务：\(what)", "预约人：\(people)"]
+            case .bookingRescheduled:
+                let from = [booking.previousDate, booking.previousPeriod].compactMap { $0 }.joined(separator: " ")
+                lines = ["【婚姻登记预约】预约已改期", "登记处：\(office)", "原定时间：\(from)", "新时间：\(when)", "业务：\(what)", "预约人：\(people)"]
+            case .bookingCancelledByOffice: lines = ["【婚姻登记预约】因登记处停办，预约已取消", "登记处：\(office)", "原定时间：\(when)", "预约人：\(people)"]
+            case .bookingReminder: lines = ["【婚姻登记预约】明日办理提醒", "登记处：\(office)", "时间：\(when)", "业务：\(what)", "预约人：\(people)",
+                                            "请双方携带本人身份证、户口簿原件按时到场。"]
+            case .bookingNoShow: lines = ["【婚姻登记预约】未按预约到场", "登记处：\(office)", "时间：\(when)", "预约人：\(people)"]
+            default: lines = ["【婚姻登记预约】\(type.rawValue)", "登记处：\(office)", "时间：\(when)"]
+            }
+            return lines.joined(separator: "\n")
+        }
+        if let event = try? JSONDecoder().decode(OfficeEventData.self, from: json) {
+            switch type {
+            case .officeClosed:
+                return ["【婚姻登记处停办】\(office) \(event.date) 停止办理", "原因：\(event.reason ?? "")",
+                        "已取消预约：\(event.cancelledBookings ?? 0) 个"].joined(separator: "\n")
+            case .capacityNearlyFull:
+                return ["【号源预警】\(office) \(event.date) 号源即将约满", "业务：\(event.service.map(serviceName) ?? "")",
+                        "已约：\(event.booked ?? 0) / \(event.capacity ?? 0)"].joined(separator: "\n")
+            default: break
+            }
+        }
+        return "【民政服务】\(type.rawValue)"
+    }
+
+    static func serviceName(_ service: MarriageService) -> String {
+        switch service {
+        case .marriage: "结婚登记"
+        case .divorceApplication: "离婚登记申请"
+        case .divorceCertificate: "离婚登记（领证）"
+        case .reissue: "补领婚姻登记证"
+        }
+    }
+}
+
+/// Builds each channel's request as DOMAIN.md describes it: body shape, byte limit, signature.
+public enum ChannelMessage {
+    /// Text limits, leaving room for the JSON around the text: WeCom text 2,048 bytes; DingTalk's body
+    /// 20,000 bytes; Feishu's 20 KB.
+    static let wecomTextBytes = 2048
+    static let dingTalkTextBytes = 18_000
+    static let feishuTextBytes = 18_000
+
+    public static func request(channel: WebhookChannel, url: String, secret: String?, deliveryID: String, type: EventType, data: String,
+                               occurredAt: Date, officeName: String?, now: Date) -> OutgoingRequest {
+        let json = ["Content-Type: application/json; charset=utf-8"]
+        switch channel {
+        case .wecom:
+            let text = ByteLimit.cut(EventText.text(type, data: data, officeName: officeName), toBytes: wecomTextBytes)
+            return OutgoingRequest(url: url, headers: json, body: encode(["msgtype": "text", "text": ["content": text]]))
+        case .dingtalk:
+            let text = ByteLimit.cut(EventText.text(type, data: data, officeName: officeName), toBytes: dingTalkTextBytes)
+            var target = url
+            if let secret {
+                let milliseconds = Int64(now.timeIntervalSince1970 * 1000)
+                target += (url.contains("?") ? "&" : "?") + "timestamp=\(milliseconds)&sign=\(WebhookSignatures.dingTalk(secret: secret, timestampMilliseconds: milliseconds))"
+            }
+            return OutgoingRequest(url: target, headers: json, body: encode(["msgtype": "text", "text": ["content": text]]))
+        case .feishu:
+            let text = ByteLimit.cut(EventText.text(type, data: data, officeName: officeName), toBytes: feishuTextBytes)
+            var body: [String: Any] = ["msg_type": "text", "content": ["text": text]]
+            if let secret {
+                let seconds = Int64(now.timeIntervalSince1970)
+                body["timestamp"] = String(seconds)
+                body["sign"] = WebhookSignatures.feishu(secret: secret, timestampSeconds: seconds)
+            }
+            return OutgoingRequest(url: url, headers: json, body: encode(body))
+        case .webhook:
+            // Standard Webhooks: {"type", "timestamp", "data"}, signed over "id.timestamp.body".
+            let seconds = Int64(now.timeIntervalSince1970)
+            var body = Data(#"{"type":"\#(type.rawValue)","timestamp":"\#(iso8601(occurredAt))","data":"#.utf8)
+            body.append(Data(data.utf8))
+            body.append(UInt8(ascii: "}"))
+            var headers = json + ["webhook-id: \(deliveryID)", "webhook-timestamp: \(seconds)"]
+            if let secret {
+                let signature = WebhookSignatures.standardWebhook(secret: NotificationService.signingKey(secret), id: deliveryID,
+                                                                 timestampSeconds: seconds, body: body)
+                headers.append("webhook-signature: \(signature)")
+            }
+            return OutgoingRequest(url: url, headers: headers, body: body)
+        }
+    }
+
+    private static func encode(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

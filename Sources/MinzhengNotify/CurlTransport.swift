@@ -1,0 +1,306 @@
+import CCurl
+import Foundation
+import MinzhengCore
+import Synchronization
+
+/// One HTTP POST to send.
+public struct OutgoingRequest: Sendable {
+    public let url: String
+    public let headers: [String]
+    public let body: Data
+
+    public init(url: String, headers: [String], body: Data) {
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What came back: an HTTP reply, or the transport error that stopped it.
+public struct TransportReply: Sendable {
+    public let status: Int?
+    public let body: Data
+    /// `Retry-After` in seconds, when the receiver sent one.
+    public let retryAfter: TimeInterval?
+    /// The libcurl error, when there was no reply.
+    public let error: String?
+    /// The request's address was refused when connecting (a private or loopback address).
+    public let refusedAddress: Bool
+    /// A timeout came after the whole body had gone out: the receiver may have taken it.
+    public let timedOutAfterSending: Bool
+    public let milliseconds: Int
+}
+
+/// POSTs with libcurl's multi interface from one thread of its own (never the Swift concurrency pool): many
+/// requests in flight, connections kept and reused, explicit connect and total timeouts, no signals, no
+/// redirects, no proxies from the environment. Unless private addresses are allowed, a transfer whose
+/// connection lands on a non-public address is aborted before anything is sent (`CURLOPT_PREREQFUNCTION`),
+/// which also defeats a DNS answer that changed since the webhook was registered.
+public final class CurlTransport: Sendable {
+    public struct Options: Sendable {
+        public var connectTimeoutMilliseconds = 3_000
+        public var totalTimeoutMilliseconds = 10_000
+        public var maxConnectionsPerHost = 64
+        /// `MINZHENG_NOTIFY_ALLOW_PRIVATE=1`: http and private addresses (local testing only).
+        public var allowPrivate = false
+
+        public init() {}
+    }
+
+    private struct Job: Sendable {
+        let request: OutgoingRequest
+        let complete: @Sendable (TransportReply) -> Void
+    }
+
+    private struct Shared {
+        var queue: [Job] = []
+        var running = true
+    }
+
+    private let loop: Loop
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init(options: Options = Options()) {
+        CurlGlobal.initialise()
+        loop = Loop(options: options)
+        let thread = Thread { [loop, stopped] in
+            loop.run()
+            stopped.signal()
+        }
+        thread.name = "minzheng-curl"
+        thread.start()
+    }
+
+    /// Sends every request at once and answers in the same order when all are done.
+    public func send(_ requests: [OutgoingRequest]) async -> [TransportReply] {
+        guard !requests.isEmpty else { return [] }
+        let collector = Collector(count: requests.count)
+        return await withCheckedContinuation { continuation in
+            collector.onDone = { continuation.resume(returning: $0) }
+            let jobs = requests.enumerated().map { index, request in
+                Job(request: request, complete: { reply in collector.set(index, reply) })
+            }
+            let accepted = loop.shared.withLock { state in
+                guard state.running else { return false }
+                state.queue.append(contentsOf: jobs)
+                return true
+            }
+            if accepted {
+                loop.wake()
+            } else {
+                for job in jobs { job.complete(Loop.failure("transport stopped", milliseconds: 0)) }
+            }
+        }
+    }
+
+    /// Stops the thread after failing what is still queued or in flight.
+    public func shutdown() {
+        let wasRunning = loop.shared.withLock { state in
+            defer { state.running = false }
+            return state.running
+        }
+        guard wasRunning else { return }
+        loop.wake()
+        stopped.wait()
+    }
+
+    deinit { shutdown() }
+
+    /// Gathers replies in order; the last one in resumes the caller.
+    private final class Collector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var replies: [TransportReply?]
+        private var left: Int
+        var onDone: (@Sendable ([TransportReply]) -> Void)?
+
+        init(count: Int) {
+            replies = Array(repeating: nil, count: count)
+            left = count
+        }
+
+        func set(_ index: Int, _ reply: TransportReply) {
+            lock.lock()
+            replies[index] = reply
+            left -= 1
+            let done = left == 0 ? replies.compactMap { $0 } : nil
+            let callback = onDone
+            lock.unlock()
+            if let done { callback?(done) }
+        }
+    }
+
+    /// Everything the curl thread owns. Only `wake` is called from other threads (`curl_multi_wakeup` is
+    /// the one multi call that may be).
+    private final class Loop: @unchecked Sendable {
+        /// The queue of new requests and the running flag: the only state other threads touch.
+        let shared = Mutex(Shared())
+        private let multi: UnsafeMutableRawPointer
+        private let options: Options
+        private var idle: [UnsafeMutableRawPointer] = []
+
+        init(options: Options) {
+            self.options = options
+            multi = curl_multi_init()
+            _ = mz_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.maxConnectionsPerHost)
+            _ = mz_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.maxConnectionsPerHost * 4)
+        }
+
+        func wake() { curl_multi_wakeup(multi) }
+
+        func run() {
+            var inFlight: [UnsafeMutableRawPointer: Transfer] = [:]
+            while true {
+                let (jobs, running) = shared.withLock { state in
+                    defer { state.queue.removeAll(keepingCapacity: true) }
+                    return (state.queue, state.running)
+                }
+                guard running else {
+                    for job in jobs { job.complete(Self.failure("transport stopped", milliseconds: 0)) }
+                    for (easy, transfer) in inFlight {
+                        curl_multi_remove_handle(multi, easy)
+                        curl_easy_cleanup(easy)
+                        transfer.finish(Self.failure("transport stopped", milliseconds: transfer.elapsed))
+                    }
+                    for easy in idle { curl_easy_cleanup(easy) }
+                    curl_multi_cleanup(multi)
+                    return
+                }
+                for job in jobs {
+                    let transfer = Transfer(job: job)
+                    guard let easy = start(transfer) else {
+                        job.complete(Self.failure("could not start the request", milliseconds: 0))
+                        continue
+                    }
+                    inFlight[easy] = transfer
+                }
+                var active: Int32 = 0
+                curl_multi_perform(multi, &active)
+                var left: Int32 = 0
+                while let message = curl_multi_info_read(multi, &left) {
+                    guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                    let code = message.pointee.data.result
+                    curl_multi_remove_handle(multi, easy)
+                    if let transfer = inFlight.removeValue(forKey: easy) {
+                        transfer.finish(reply(easy, code, transfer))
+                    }
+                    idle.append(easy)
+                }
+                curl_multi_poll(multi, nil, 0, 1000, nil)
+            }
+        }
+
+        private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
+            guard let easy = idle.popLast() ?? curl_easy_init() else { return nil }
+            // Reset keeps the handle's DNS cache; live connections stay in the multi handle's pool.
+            curl_easy_reset(easy)
+            let request = transfer.job.request
+            _ = mz_easy_setopt_string(easy, CURLOPT_URL, request.url)
+            _ = mz_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+            _ = mz_easy_setopt_long(easy, CURLOPT_POST, 1)
+            _ = mz_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBytes { raw in
+                _ = mz_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            }
+            _ = mz_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
+            _ = mz_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
+            _ = mz_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+            _ = mz_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, options.allowPrivate ? "http,https" : "https")
+            _ = mz_easy_setopt_string(easy, CURLOPT_NOPROXY, "*")
+            _ = mz_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+            _ = mz_easy_setopt_string(easy, CURLOPT_USERAGENT, "minzheng-notify/1")
+            var headers: UnsafeMutablePointer<curl_slist>?
+            // "Expect:" stops curl waiting for a 100 Continue on larger bodies.
+            for header in request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
+            transfer.headers = headers
+            _ = mz_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
+            let context = Unmanaged.passUnretained(transfer).toOpaque()
+            _ = mz_easy_setopt_write(easy, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                // Replies are small JSON documents; more than 64 KiB of one is not read.
+                if transfer.body.count < 65_536 { transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+                return length
+            })
+            _ = mz_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+            _ = mz_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let length = size * count
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                if line.lowercased().hasPrefix("retry-after:") {
+                    let value = line.dropFirst("retry-after:".count).trimmingCharacters(in: .whitespacesAndNewlines)
+                    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().retryAfter = TimeInterval(value)
+                }
+                return length
+            })
+            _ = mz_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+            if !options.allowPrivate {
+                _ = mz_easy_setopt_prereq(easy, { context, primary, _, _, _ in
+                    guard let primary, let address = IPAddress(String(cString: primary)), address.isPublic else {
+                        if let context { Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().refusedAddress = true }
+                        return CURL_PREREQFUNC_ABORT
+                    }
+                    return CURL_PREREQFUNC_OK
+                })
+                _ = mz_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+            }
+            guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
+                idle.append(easy)
+                return nil
+            }
+            return easy
+        }
+
+        private func reply(_ easy: UnsafeMutableRawPointer, _ code: CURLcode, _ transfer: Transfer) -> TransportReply {
+            let milliseconds = transfer.elapsed
+            guard code == CURLE_OK else {
+                var uploaded: curl_off_t = 0
+                _ = mz_easy_getinfo_off(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+                let message = String(cString: curl_easy_strerror(code))
+                return TransportReply(status: nil, body: Data(), retryAfter: nil, error: "curl \(code.rawValue): \(message)",
+                                      refusedAddress: transfer.refusedAddress,
+                                      timedOutAfterSending: code == CURLE_OPERATION_TIMEDOUT && uploaded == transfer.job.request.body.count,
+                                      milliseconds: milliseconds)
+            }
+            var status = 0
+            _ = mz_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            return TransportReply(status: status, body: transfer.body, retryAfter: transfer.retryAfter, error: nil, refusedAddress: false,
+                                  timedOutAfterSending: false, milliseconds: milliseconds)
+        }
+
+        static func failure(_ message: String, milliseconds: Int) -> TransportReply {
+            TransportReply(status: nil, body: Data(), retryAfter: nil, error: message, refusedAddress: false, timedOutAfterSending: false,
+                           milliseconds: milliseconds)
+        }
+    }
+
+    /// One request's state on the curl thread.
+    private final class Transfer {
+        let job: Job
+        let started = DispatchTime.now()
+        var body = Data()
+        var retryAfter: TimeInterval?
+        var refusedAddress = false
+        var headers: UnsafeMutablePointer<curl_slist>?
+
+        init(job: Job) { self.job = job }
+
+        var elapsed: Int { Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) }
+
+        func finish(_ reply: TransportReply) {
+            curl_slist_free_all(headers)
+            headers = nil
+            job.complete(reply)
+        }
+    }
+}
+
+/// `curl_global_init` once per process, before any other libcurl call.
+enum CurlGlobal {
+    private static let done: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return true
+    }()
+
+    static func initialise() { _ = done }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import MinzhengCore
+import ServiceLifecycle
+import Synchronization
+
+/// Delivers the outbox: turns due events into deliveries (one per interested subscription), then sends them
+/// in batches over one `CurlTransport`, judging every reply by its channel's rules and recording each
+/// attempt. Runs inside `minzheng serve` and alone as `minzheng notify-worker`; several may run on one
+/// database, as each delivery is leased to one worker at a time and a dead worker's lease runs out.
+public struct DeliveryWorker: Service {
+    public struct Options: Sendable {
+        /// Deliveries claimed at once by each lane.
+        public var batchSize = 256
+        /// Batches in flight at once.
+        public var lanes = 4
+        /// How long a claimed delivery stays with this worker before another may take it.
+        public var lease: TimeInterval = 60
+        /// How long to sleep when nothing is due.
+        public var idlePoll: Duration = .milliseconds(100)
+        public var fanOutBatch = 1000
+        public var transport = CurlTransport.Options()
+        public var schedule = RetrySchedule()
+
+        public init() {}
+    }
+
+    let store: any NotificationStore
+    let offices: any OfficeDirectory
+    let cipher: PersonalDataCipher
+    let options: Options
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(store: any NotificationStore, offices: any OfficeDirectory, cipher: PersonalDataCipher, options: Options = Options(),
+                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.offices = offices
+        self.cipher = cipher
+        self.options = options
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        let transport = CurlTransport(options: options.transport)
+        defer { transport.shutdown() }
+        let limits = ReceiverLimits()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await forever("fan-out", fanOut) }
+                for _ in 0..<options.lanes {
+                    group.addTask { await forever("delivery") { try await deliverBatch(transport, limits) } }
+                }
+            }
+        }
+    }
+
+    /// Runs `step` until cancelled; a step that found nothing to do (false) sleeps first. Errors (a busy
+    /// database) are logged and the step is tried again a second later: the worker never gives up.
+    private func forever(_ name: String, _ step: @Sendable () async throws -> Bool) async {
+        while !Task.isCancelled {
+            do {
+                if try await !step() { try await Task.sleep(for: options.idlePoll) }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("notify \(name) step failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// One round of fan-out; true when there may be more.
+    @Sendable func fanOut() async throws -> Bool {
+        let subscriptions = try await store.subscriptions()
+        let offices = self.offices
+        let count = try await store.fanOut(now: now(), limit: options.fanOutBatch) { event in
+            let division = event.officeID.flatMap { offices.registry($0)?.division }
+            return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, officeDivision: division) }
+                .map(\.id)
+        }
+        return count == options.fanOutBatch
+    }
+
+    /// Claims, sends and records one batch; false when nothing was due.
+    func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits) async throws -> Bool {
+        let claimed = try await store.claim(now: now(), limit: options.batchSize, lease: options.lease)
+        guard !claimed.isEmpty else { return false }
+        var results: [DeliveryResult] = []
+        var sending: [(delivery: ClaimedDelivery, request: OutgoingRequest)] = []
+        for delivery in claimed {
+            let at = now()
+            let allowed = limits.admit(delivery.subscriptionID, channel: delivery.channel, at: at)
+            if allowed > at {
+                results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .deferred(until: allowed),
+                                              subscriptionID: delivery.subscriptionID))
+                continue
+            }
+            guard let url = try? cipher.open(delivery.sealedURL) else {
+                results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
+                                              detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
+                continue
+            }
+            let secret = delivery.sealedSecret.flatMap { try? cipher.open($0) }
+            let request = ChannelMessage.request(channel: delivery.channel, url: url, secret: secret, deliveryID: delivery.id, type: delivery.eventType,
+                                                 data: delivery.eventData, occurredAt: delivery.occurredAt,
+                                                 officeName: delivery.officeID.flatMap { offices.registry($0)?.name }, now: at)
+            sending.append((delivery, request))
+        }
+        let replies = await transport.send(sending.map(\.request))
+        let at = now()
+        for (item, reply) in zip(sending, replies) {
+            let result = judge(item.delivery, reply, at: at)
+            if case .dead = result.next {
+                logger.warning("delivery dead", metadata: ["delivery.id": "\(item.delivery.id)", "webhook.id": "\(item.delivery.subscriptionID)",
+                                                           "delivery.detail": "\(result.detail)"])
+            }
+            results.append(result)
+        }
+        try await store.record(results)
+        return true
+    }
+
+    /// What a reply means for the delivery: delivered, again later (by the schedule, never sooner than the
+    /// receiver asked), or dead.
+    func judge(_ delivery: ClaimedDelivery, _ reply: TransportReply, at: Date) -> DeliveryResult {
+        func result(_ next: DeliveryResult.Next, _ detail: String, code: Int? = nil, pause: Date? = nil) -> DeliveryResult {
+            DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: next, httpStatus: reply.status, replyCode: code,
+                           detail: detail, milliseconds: reply.milliseconds, pauseReceiverUntil: pause, subscriptionID: delivery.subscriptionID)
+        }
+        func retry(_ detail: String, after: TimeInterval?, code: Int? = nil) -> DeliveryResult {
+            guard let next = options.schedule.nextAttempt(after: delivery.failures + 1, at: at, retryAfter: after) else {
+                return result(.dead, "\(detail); no attempts left", code: code)
+            }
+            // A receiver that asked us to wait (rate limit, throttle) gets nothing from us until then.
+            return result(.retry(at: next), detail, code: code, pause: after.map { at.addingTimeInterval($0) })
+        }
+        if let error = reply.error {
+            if reply.refusedAddress { return result(.dead, "the webhook's address is private or loopback; not sent") }
+            // Robots do not drop duplicates: a request that went out whole may have been shown already.
+            if reply.timedOutAfterSending, delivery.channel != .webhook {
+                return result(.delivered, "timed out after the whole message was sent; counted as delivered so the group does not see it twice")
+            }
+            return retry(error, after: nil)
+        }
+        let status = reply.status ?? 0
+        let code = ReplyClassifier.code(delivery.channel, reply.body)
+        switch ReplyClassifier.classify(delivery.channel, status: status, body: reply.body, retryAfter: reply.retryAfter) {
+        case .delivered: return result(.delivered, "ok", code: code)
+        case .retry(let after, let reason): return retry(reason, after: after, code: code)
+        case .permanent(let reason): return result(.dead, reason, code: code)
+        }
+    }
+}
+
+/// Each receiver's recent sends, shared by the lanes of one worker, so the robots' limits are kept by waiting.
+final class ReceiverLimits: Sendable {
+    private let logs = Mutex<[Int64: SendLog]>([:])
+
+    /// Now (and the send is counted) when the receiver may take another message; otherwise when it may.
+    func admit(_ subscription: Int64, channel: WebhookChannel, at: Date) -> Date {
+        logs.withLock { logs in
+            var log = logs[subscription] ?? SendLog(limits: SendRate.limits(for: channel))
+            let next = log.nextAllowed(at: at)
+            if next <= at { log.record(at) }
+            logs[subscription] = log
+            return next
+        }
+    }
+}
