@@ -89,7 +89,13 @@ let package = Package(
         ),
         .target(
             name: "MinzhengTesting",
-            dependencies: ["MinzhengCore"],
+            dependencies: [
+                "MinzhengCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // The local robot receivers that notification tests send to.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -104,11 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MinzhengNotifyTests",
-            dependencies: [
-                "MinzhengNotify",
-                "MinzhengTesting",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["MinzhengNotify", "MinzhengTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -43,6 +43,8 @@ public final class CurlTransport: Sendable {
         public var maxConnectionsPerHost = 64
         /// `MINZHENG_NOTIFY_ALLOW_PRIVATE=1`: http and private addresses (local testing only).
         public var allowPrivate = false
+        /// The schemes libcurl may use: `https`, and `http` too when private addresses are allowed.
+        public var protocols: String?
 
         public init() {}
     }
@@ -204,7 +206,7 @@ public final class CurlTransport: Sendable {
             _ = mz_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
             _ = mz_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
             _ = mz_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-            _ = mz_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, options.allowPrivate ? "http,https" : "https")
+            _ = mz_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, options.protocols ?? (options.allowPrivate ? "http,https" : "https"))
             _ = mz_easy_setopt_string(easy, CURLOPT_NOPROXY, "*")
             _ = mz_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
             _ = mz_easy_setopt_string(easy, CURLOPT_USERAGENT, "minzheng-notify/1")

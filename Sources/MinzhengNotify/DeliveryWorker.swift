@@ -21,6 +21,9 @@ public struct DeliveryWorker: Service {
         public var fanOutBatch = 1000
         public var transport = CurlTransport.Options()
         public var schedule = RetrySchedule()
+        /// Scales the waits receivers ask for (Retry-After, WeCom's 45009, DingTalk's ten-minute throttle).
+        /// 1 in service; tests shrink it so a ten-minute throttle passes in well under a second.
+        public var receiverWaitScale: Double = 1
 
         public init() {}
     }
@@ -71,8 +74,15 @@ public struct DeliveryWorker: Service {
         }
     }
 
+    /// True when an event or a delivery is due: a read, so an idle worker never takes the write lock.
+    private func somethingDue() async throws -> Bool {
+        guard let due = try await store.nextDue() else { return false }
+        return due <= now()
+    }
+
     /// One round of fan-out; true when there may be more.
     @Sendable func fanOut() async throws -> Bool {
+        guard try await somethingDue() else { return false }
         let subscriptions = try await store.subscriptions()
         let offices = self.offices
         let count = try await store.fanOut(now: now(), limit: options.fanOutBatch) { event in
@@ -85,6 +95,7 @@ public struct DeliveryWorker: Service {
 
     /// Claims, sends and records one batch; false when nothing was due.
     func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits) async throws -> Bool {
+        guard try await somethingDue() else { return false }
         let claimed = try await store.claim(now: now(), limit: options.batchSize, lease: options.lease)
         guard !claimed.isEmpty else { return false }
         var results: [DeliveryResult] = []
@@ -129,7 +140,8 @@ public struct DeliveryWorker: Service {
             DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: next, httpStatus: reply.status, replyCode: code,
                            detail: detail, milliseconds: reply.milliseconds, pauseReceiverUntil: pause, subscriptionID: delivery.subscriptionID)
         }
-        func retry(_ detail: String, after: TimeInterval?, code: Int? = nil) -> DeliveryResult {
+        func retry(_ detail: String, after asked: TimeInterval?, code: Int? = nil) -> DeliveryResult {
+            let after = asked.map { $0 * options.receiverWaitScale }
             guard let next = options.schedule.nextAttempt(after: delivery.failures + 1, at: at, retryAfter: after) else {
                 return result(.dead, "\(detail); no attempts left", code: code)
             }

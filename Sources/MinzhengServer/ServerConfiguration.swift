@@ -84,6 +84,10 @@ public struct ServerConfiguration: Sendable {
             guard let share = Double(text), share > 0, share <= 1 else { throw ConfigurationError("MINZHENG_NEARLY_FULL_SHARE must be in (0, 1]") }
             notifyPolicy.nearlyFullShare = share
         }
+        if let text = value("MINZHENG_NOTIFY_LEASE_SECONDS") {
+            guard let seconds = Double(text), seconds >= 1 else { throw ConfigurationError("MINZHENG_NOTIFY_LEASE_SECONDS must be at least 1") }
+            delivery.lease = seconds
+        }
         delivery.transport.allowPrivate = notifyAllowPrivate
     }
 

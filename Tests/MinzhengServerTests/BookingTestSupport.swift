@@ -15,6 +15,8 @@ struct BookingWorld: Sendable {
     let clientKey: String
     /// The same data directory's services, for reading what the API does not show (the audit log).
     let services: Services
+    /// The data directory (SQLite file, key) and configuration, for processes started beside the app.
+    let configuration: ServerConfiguration
     static let password = "correct horse battery"
 
     /// The first office of a city's registries, by directory id.
@@ -83,13 +85,15 @@ struct BookingWorld: Sendable {
 
 /// Builds the app on a fresh data directory with an app client and four staff members:
 /// `province` (admin, 32), `nanjing-manager` and `nanjing-clerk` (3201), `wuxi-manager` (3202).
-func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
+func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in },
+                      _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
     let directory = try await seededDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
     configuration.reloadInterval = .milliseconds(200)
+    configure(&configuration)
     let services = try await Services.start(configuration, logger: logger)
     let key = try await services.identity.createClient(name: "测试应用").key
     for (name, role, division) in [("province", StaffRole.admin, "32"), ("nanjing-manager", .manager, "3201"),
@@ -97,7 +101,10 @@ func withBookingWorld(live: Bool = false, _ body: @escaping @Sendable (BookingWo
         _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
     }
     let app = try buildApplication(configuration, services: services, logger: logger)
-    try await app.test(live ? .live : .router) { client in try await body(BookingWorld(client: client, clientKey: key, services: services)) }
+    let configured = configuration
+    try await app.test(live ? .live : .router) { client in
+        try await body(BookingWorld(client: client, clientKey: key, services: services, configuration: configured))
+    }
 }
 
 struct Token: Decodable { let token: String }

@@ -39,7 +39,9 @@ public struct SendRate: Sendable, Equatable {
 }
 
 /// Sends to one receiver within its limits by waiting: remembers when recent messages went and says when the
-/// next may go. A sliding log, so no window of the limit's length ever holds more than its count.
+/// next may go. A sliding log, so no window of the limit's length ever holds more than its count. Windows are
+/// kept 5% + 50 ms longer than the platform's, because the platform counts arrivals, and messages sent in
+/// order can arrive closer together than they left.
 public struct SendLog: Sendable {
     private let limits: [SendRate]
     private var sent: [Date] = []
@@ -54,10 +56,12 @@ public struct SendLog: Sendable {
         for limit in limits where sent.count >= limit.count {
             // The window is full until the oldest of its last `count` messages leaves it.
             let oldest = sent[sent.count - limit.count]
-            earliest = max(earliest, oldest.addingTimeInterval(limit.seconds))
+            earliest = max(earliest, oldest.addingTimeInterval(Self.guarded(limit.seconds)))
         }
         return earliest
     }
+
+    static func guarded(_ window: TimeInterval) -> TimeInterval { window * 1.05 + 0.05 }
 
     public mutating func record(_ at: Date) {
         sent.append(at)

@@ -1,0 +1,244 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import MinzhengCore
+import MinzhengNotify
+import MinzhengServer
+import MinzhengTesting
+import Testing
+
+/// Events from real bookings, through the outbox and the libcurl worker, to local receivers that speak each
+/// robot's replies and check each signature themselves.
+@Suite struct NotifyDeliveryTests {
+    @Test func everyChannelGetsItsEventsSignedAndMasked() async throws {
+        try await withNotifyWorld { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            receiver.setSecret("dt", "SECdingtalk-secret")
+            receiver.setSecret("fs", "feishu-secret")
+            _ = try await world.addWebhook("wecom", url: receiver.url("wecom", "wc", query: "?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"),
+                                           events: ["booking.confirmed"], token: manager)
+            _ = try await world.addWebhook("dingtalk", url: receiver.url("dingtalk", "dt", query: "?access_token=abcdef"), secret: "SECdingtalk-secret",
+                                           events: ["booking.confirmed"], token: manager)
+            _ = try await world.addWebhook("feishu", url: receiver.url("feishu", "fs"), secret: "feishu-secret", events: ["booking.confirmed"], token: manager)
+            let signed = try await world.addWebhook("webhook", url: receiver.url("hook", "sw"), events: ["booking.confirmed"], token: manager)
+            receiver.setSecret("sw", try #require(signed.secret))
+            let app = try await world.setClientWebhook(url: receiver.url("hook", "app"), events: ["booking.confirmed", "booking.cancelled"])
+            receiver.setSecret("app", try #require(app.secret))
+            // Another city's group hears nothing of Nanjing.
+            _ = try await world.addWebhook("wecom", url: receiver.url("wecom", "wx", query: "?key=other"), events: ["booking.confirmed"],
+                                           token: try await world.staff("wuxi-manager"))
+
+            let citizen = try await world.citizen("notify-1")
+            let date = try await world.bookableDay()
+            let booked: BookingBody = try await world.book(world.bookingJSON(date: date, couple: 41), token: citizen).decode()
+            #expect(try await world.request(.post, "/v1/marriage-bookings/\(booked.id)/cancel", token: citizen).status == .ok)
+
+            let receipts = try await receiver.wait { receipts in
+                ["wc", "dt", "fs", "sw"].allSatisfy { robot in receipts.contains { $0.robot == robot } } && receipts.filter { $0.robot == "app" }.count == 2
+            }
+            try await Task.sleep(for: .milliseconds(300))  // anything extra would arrive by now
+            for robot in ["wc", "dt", "fs", "sw"] {
+                #expect(receiver.receipts(robot).count == 1, "\(robot)")
+            }
+            #expect(receiver.receipts("wx").isEmpty)
+            #expect(receipts.filter { $0.signatureValid != nil }.allSatisfy { $0.signatureValid == true })
+            let text = try #require(receiver.receipts("wc").first).text
+            #expect(text.contains("预约成功") && text.contains("张*") && text.contains(booked.code))
+            let (man, woman) = TestIDs.couple(41)
+            for receipt in receiver.receipts {
+                let body = String(decoding: receipt.body, as: UTF8.self)
+                #expect(!body.contains(man) && !body.contains(woman) && !body.contains("13800138000") && !body.contains("张三"))
+            }
+            #expect(receiver.receipts("app").map(\.text) == ["booking.confirmed", "booking.cancelled"])
+            #expect(Set(receiver.receipts("app").compactMap(\.webhookID)).count == 2)
+
+            // Staff see their webhooks with the credential hidden, and each delivery with its attempt.
+            let listed = try await world.request(.get, "/v1/staff/webhooks", token: manager)
+            let listing = String(buffer: listed.body)
+            #expect(listing.contains("key=***") && !listing.contains("693a91f6") && !listing.contains("abcdef") && !listing.contains("whsec_"))
+            let deliveries = try await world.deliveries(token: manager)
+            #expect(deliveries.count == 4 && deliveries.allSatisfy { $0.status == "delivered" && $0.attempts.count == 1 })
+            #expect(deliveries.first { $0.attempts.first?.reply_code == 0 } != nil)
+        }
+    }
+
+    @Test func retryableRepliesAreRetriedUntilDelivered() async throws {
+        try await withNotifyWorld { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            receiver.script("wc", [.code(45009), .code(-1), .status(503)])
+            receiver.script("dt", [.code(130101)])
+            receiver.script("fs", [.code(9499, http: 400)])
+            receiver.script("sw", [.status(500), .slow(milliseconds: 1_000)])  // the second one times out after the body went out
+            let wecom = try await world.addWebhook("wecom", url: receiver.url("wecom", "wc", query: "?key=k"), events: ["booking.confirmed"], token: manager)
+            _ = try await world.addWebhook("dingtalk", url: receiver.url("dingtalk", "dt", query: "?access_token=t"), events: ["booking.confirmed"], token: manager)
+            _ = try await world.addWebhook("feishu", url: receiver.url("feishu", "fs"), events: ["booking.confirmed"], token: manager)
+            _ = try await world.addWebhook("webhook", url: receiver.url("hook", "sw"), events: ["booking.confirmed"], token: manager)
+
+            let date = try await world.bookableDay()
+            _ = try await world.bookMany(1, first: 51, date: date, token: try await world.citizen("notify-2"))
+            _ = try await receiver.wait(seconds: 15) { receipts in
+                receipts.filter { $0.robot == "wc" }.count == 4 && receipts.filter { $0.robot == "dt" }.count == 2
+                    && receipts.filter { $0.robot == "fs" }.count == 2 && receipts.filter { $0.robot == "sw" }.count == 3
+            }
+            #expect(receiver.receipts("wc").count == 4)
+            #expect(receiver.receipts("fs").count == 2)
+            // DingTalk's throttle (130101) is waited out: ten minutes, scaled down to 0.6 s here.
+            let ding = receiver.receipts("dt")
+            #expect(ding.count == 2)
+            if ding.count == 2 { #expect(ding[1].at.timeIntervalSince(ding[0].at) >= 0.55) }
+            // A signed webhook keeps its webhook-id on every attempt, so the receiver can drop the duplicate.
+            let signed = receiver.receipts("sw")
+            #expect(signed.count == 3 && Set(signed.compactMap(\.webhookID)).count == 1)
+
+            let history = try await world.deliveries("?webhook_id=\(wecom.id)", token: manager)
+            let attempts = try #require(history.first).attempts
+            #expect(history.first?.status == "delivered")
+            #expect(attempts.map(\.outcome) == ["retry", "retry", "retry", "delivered"])
+            #expect(attempts.map(\.reply_code) == [45009, -1, nil, 0])
+            #expect(attempts.map(\.http_status) == [200, 200, 503, 200])
+            try await eventually { try await world.deliveries(token: manager).allSatisfy { $0.status == "delivered" } }
+        }
+    }
+
+    @Test func permanentFailuresAreNotRetriedUntilStaffRetry() async throws {
+        try await withNotifyWorld { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            receiver.script("wc", [.code(93000)])
+            receiver.setSecret("dt", "the-real-secret")   // the webhook was registered with another: 310000
+            receiver.setSecret("fs", "the-real-secret")   // 19021
+            receiver.script("sw", [.status(404)])
+            for (channel, robot) in [("wecom", "wc"), ("dingtalk", "dt"), ("feishu", "fs"), ("webhook", "sw")] {
+                _ = try await world.addWebhook(channel, url: receiver.url(channel == "webhook" ? "hook" : channel, robot),
+                                               secret: channel == "wecom" ? nil : "a-stale-secret", events: ["booking.confirmed"], token: manager)
+            }
+            let date = try await world.bookableDay()
+            _ = try await world.bookMany(1, first: 61, date: date, token: try await world.citizen("notify-3"))
+            try await eventually { try await world.deliveries("?status=dead", token: manager).count == 4 }
+            try await Task.sleep(for: .milliseconds(500))  // the schedule's waits are 0.1 s: a retry would have come
+            for robot in ["wc", "dt", "fs", "sw"] { #expect(receiver.receipts(robot).count == 1, "\(robot)") }
+            let dead = try await world.deliveries("?status=dead", token: manager)
+            #expect(Set(dead.compactMap { $0.attempts.first?.reply_code }) == [93000, 310000, 19021])
+            #expect(dead.allSatisfy { $0.attempts.count == 1 && $0.attempts[0].outcome == "dead" })
+
+            // Fixed on the robot's side, a manager sends one again; clerks may not, other cities cannot see it.
+            let wecomDelivery = try #require(dead.first { $0.attempts.first?.reply_code == 93000 })
+            let clerk = try await world.staff("nanjing-clerk")
+            #expect(try await world.request(.post, "/v1/staff/deliveries/\(wecomDelivery.id)/retry", token: clerk).status == .forbidden)
+            let wuxi = try await world.staff("wuxi-manager")
+            #expect(try await world.request(.post, "/v1/staff/deliveries/\(wecomDelivery.id)/retry", token: wuxi).status == .notFound)
+            #expect(try await world.request(.post, "/v1/staff/deliveries/\(wecomDelivery.id)/retry", token: manager).status == .ok)
+            _ = try await receiver.wait { $0.filter { $0.robot == "wc" }.count == 2 }
+            try await eventually { try await world.deliveries("?status=delivered", token: manager).count == 1 }
+            let again = try await world.request(.post, "/v1/staff/deliveries/\(wecomDelivery.id)/retry", token: manager)
+            #expect(again.status == .conflict && again.problemCode == "delivery_not_dead")
+            let audit = try await world.services.storage.audit.auditTrail().map(\.action)
+            #expect(audit.contains("delivery.retry") && audit.filter { $0 == "webhook.create" }.count == 4)
+        }
+    }
+
+    @Test func feishuLimitOfFivePerSecondIsKeptByWaiting() async throws {
+        try await withNotifyWorld { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            _ = try await world.addWebhook("feishu", url: receiver.url("feishu", "fs"), events: ["booking.confirmed"], token: manager)
+            let date = try await world.bookableDay()
+            _ = try await world.bookMany(12, first: 71, date: date, token: try await world.citizen("notify-4"))
+            let receipts = try await receiver.wait(seconds: 15) { $0.count == 12 }
+            #expect(receipts.count == 12)
+            let times = receipts.map(\.at).sorted()
+            for (index, start) in times.enumerated() {
+                #expect(times[index...].prefix { $0 < start.addingTimeInterval(1) }.count <= 5)
+            }
+            if let first = times.first, let last = times.last { #expect(last.timeIntervalSince(first) >= 1.9) }
+            // Waiting is not failing: every delivery took one attempt.
+            #expect(try await world.deliveries(token: manager).allSatisfy { $0.status == "delivered" && $0.attempts.count == 1 })
+        }
+    }
+
+    @Test func droppedConnectionsAreRetriedThenGivenUp() async throws {
+        let dropper = try DroppingListener()
+        defer { dropper.stop() }
+        try await withNotifyWorld { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            _ = try await world.addWebhook("webhook", url: "http://127.0.0.1:\(dropper.port)/hook", events: ["booking.confirmed"], token: manager)
+            let date = try await world.bookableDay()
+            _ = try await world.bookMany(1, first: 81, date: date, token: try await world.citizen("notify-5"))
+            try await eventually(seconds: 15) { try await world.deliveries("?status=dead", token: manager).count == 1 }
+            let dead = try #require(try await world.deliveries(token: manager).first)
+            #expect(dead.attempts.count == RetrySchedule().maxAttempts)
+            #expect(dead.attempts.dropLast().allSatisfy { $0.outcome == "retry" && $0.detail.contains("curl") })
+        }
+    }
+
+    @Test func officeEventsReachTheOfficesGroup() async throws {
+        try await withNotifyWorld(configure: { $0.notifyPolicy.nearlyFullShare = 0.1 }) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            _ = try await world.addWebhook("wecom", url: receiver.url("wecom", "office"), events: ["office.closed", "capacity.nearly_full"],
+                                           scope: #","office_id":\#(BookingWorld.nanjingXuanwu)"#, token: manager)
+            let app = try await world.setClientWebhook(url: receiver.url("hook", "app"), events: ["booking.cancelled_by_office"])
+            receiver.setSecret("app", try #require(app.secret))
+            let date = try await world.bookableDay()
+            // 60 places a day: the tenth booking crosses 10%, and the event fires once.
+            _ = try await world.bookMany(12, first: 91, date: date, token: try await world.citizen("notify-6"))
+            let closed = try await world.request(.post, "/v1/staff/marriage-registries/\(BookingWorld.nanjingXuanwu)/closures", token: manager,
+                                                 json: #"{"date":"\#(date)","reason":"系统升级"}"#)
+            #expect(closed.status == .ok || closed.status == .created, "\(String(buffer: closed.body))")
+            let receipts = try await receiver.wait { $0.filter { $0.robot == "office" }.count == 2 && $0.filter { $0.robot == "app" }.count == 12 }
+            try await Task.sleep(for: .milliseconds(300))
+            let office = receiver.receipts("office").map(\.text)
+            #expect(office.count == 2)
+            #expect(office.contains { $0.contains("号源即将约满") && $0.contains("已约：6 / 60") })
+            #expect(office.contains { $0.contains("停止办理") && $0.contains("系统升级") && $0.contains("12 个") })
+            #expect(receipts.filter { $0.robot == "app" }.allSatisfy { $0.signatureValid == true && $0.text == "booking.cancelled_by_office" })
+        }
+    }
+
+    @Test func aCancelledBookingGetsNoReminder() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            let hook = try await world.addWebhook("webhook", url: receiver.url("hook", "remind"), events: ["booking.reminder"], token: manager)
+            receiver.setSecret("remind", try #require(hook.secret))
+            let date = try await world.bookableDay()
+            let made = try await world.bookMany(2, first: 101, date: date, token: try await world.citizen("notify-7"))
+            #expect(try await world.request(.post, "/v1/marriage-bookings/\(made[0].id)/cancel", token: try await world.citizen("notify-7")).status == .ok)
+
+            // A worker whose clock reads the evening before the booking day.
+            let start = Date()
+            let evening = try #require(LocalDate(iso: date)).adding(days: -1).instant(hour: 18, minute: 5)
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let worker = DeliveryWorker(store: world.services.storage.notifications, offices: world.services.lookups,
+                                        cipher: PersonalDataCipher(masterKey: try Data(contentsOf: world.configuration.dataDirectory.appendingPathComponent("secret.key")).base64Decoded()),
+                                        options: NotifyTesting.fastDelivery, logger: logger, now: { evening.addingTimeInterval(Date().timeIntervalSince(start)) })
+            let running = Task { try await worker.run() }
+            defer { running.cancel() }
+            let receipts = try await receiver.wait { !$0.isEmpty }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(receiver.receipts.count == 1)
+            let first = try #require(receipts.first)
+            #expect(first.signatureValid == true)
+            let event = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])
+            #expect(event["type"] as? String == "booking.reminder")
+            #expect((event["data"] as? [String: Any])?["booking_id"] as? String == made[1].id)
+        }
+    }
+}
+
+/// Polls `condition` until it holds (or fails the test when time is up).
+func eventually(seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(try await condition(), "condition did not hold within \(seconds) s")
+}
+
+extension Data {
+    /// The key file holds base64 text.
+    func base64Decoded() throws -> Data {
+        let text = String(decoding: self, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let data = Data(base64Encoded: text) else { throw CocoaError(.coderReadCorrupt) }
+        return data
+    }
+}
