@@ -181,3 +181,8 @@ final class ReceiverLimits: Sendable {
         }
     }
 }
+
+extension DeliveryWorker: CustomStringConvertible {
+    /// What the service group logs: reflecting the stores and caches inside would print their internals.
+    public var description: String { "DeliveryWorker(lanes: \(options.lanes), batch: \(options.batchSize))" }
+}

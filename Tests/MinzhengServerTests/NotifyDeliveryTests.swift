@@ -50,7 +50,8 @@ import Testing
                 let body = String(decoding: receipt.body, as: UTF8.self)
                 #expect(!body.contains(man) && !body.contains(woman) && !body.contains("13800138000") && !body.contains("张三"))
             }
-            #expect(receiver.receipts("app").map(\.text) == ["booking.confirmed", "booking.cancelled"])
+            // Deliveries run in parallel, so order is not promised (receivers order by `timestamp`, as with Stripe or Svix).
+            #expect(receiver.receipts("app").map(\.text).sorted() == ["booking.cancelled", "booking.confirmed"])
             #expect(Set(receiver.receipts("app").compactMap(\.webhookID)).count == 2)
 
             // Staff see their webhooks with the credential hidden, and each delivery with its attempt.
@@ -240,5 +241,79 @@ extension Data {
         let text = String(decoding: self, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let data = Data(base64Encoded: text) else { throw CocoaError(.coderReadCorrupt) }
         return data
+    }
+}
+
+/// Who may register what, and the address rules at registration.
+@Suite struct WebhookRegistrationTests {
+    @Test func privateAddressesAreRefusedWhenNotAllowed() async throws {
+        try await withBookingWorld { world in
+            let manager = try await world.staff("nanjing-manager")
+            for url in ["https://127.0.0.1/hook", "https://2130706433/hook", "https://[::ffff:127.0.0.1]/hook", "https://169.254.169.254/latest",
+                        "https://localhost/hook", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "https://10.0.0.1/hook"] {
+                let response = try await world.request(.post, "/v1/staff/webhooks", token: manager,
+                                                       json: #"{"channel":"wecom","url":"\#(url)","events":["booking.confirmed"]}"#)
+                #expect(response.status == .unprocessableContent && response.problemCode == "invalid_webhook_url", "\(url)")
+            }
+            let app = try await world.request(.put, "/v1/client-webhook", headers: [HTTPField.Name("X-Client-Key")!: world.clientKey],
+                                              json: #"{"url":"https://192.168.1.10/hook","events":["booking.confirmed"]}"#)
+            #expect(app.status == .unprocessableContent && app.problemCode == "invalid_webhook_url")
+            #expect(try await world.services.notifications.staffWebhooks(by: try #require(world.services.identity.staff(token: manager))).isEmpty)
+        }
+    }
+
+    @Test func staffActOnlyInTheirDivision() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            let clerk = try await world.staff("nanjing-clerk")
+            let wuxi = try await world.staff("wuxi-manager")
+            let body = #"{"channel":"wecom","url":"\#(receiver.url("wecom", "a"))","events":["booking.confirmed"]}"#
+            #expect(try await world.request(.post, "/v1/staff/webhooks", token: clerk, json: body).status == .forbidden)
+            // Wuxi's manager cannot subscribe to Nanjing, nor to one of its offices.
+            let other = try await world.request(.post, "/v1/staff/webhooks", token: wuxi,
+                                                json: #"{"channel":"wecom","url":"\#(receiver.url("wecom", "a"))","events":["booking.confirmed"],"division":"3201"}"#)
+            #expect(other.status == .forbidden)
+            let office = try await world.request(.post, "/v1/staff/webhooks", token: wuxi,
+                                                 json: #"{"channel":"wecom","url":"\#(receiver.url("wecom", "a"))","events":["booking.confirmed"],"office_id":9}"#)
+            #expect(office.status == .notFound)
+            let bad = try await world.request(.post, "/v1/staff/webhooks", token: manager,
+                                              json: #"{"channel":"wecom","url":"\#(receiver.url("wecom", "a"))","events":["booking.exploded"]}"#)
+            #expect(bad.status == .badRequest)
+            let extra = try await world.request(.post, "/v1/staff/webhooks", token: manager,
+                                                json: #"{"channel":"wecom","url":"\#(receiver.url("wecom", "a"))","events":["booking.confirmed"],"colour":"red"}"#)
+            #expect(extra.status == .badRequest)
+
+            let made = try await world.addWebhook("wecom", url: receiver.url("wecom", "a"), events: ["booking.confirmed"], token: manager)
+            struct List: Decodable { let items: [WebhookBody] }
+            #expect(try await world.request(.get, "/v1/staff/webhooks", token: wuxi).decode(List.self).items.isEmpty)
+            #expect(try await world.request(.get, "/v1/staff/webhooks", token: clerk).decode(List.self).items.map(\.id) == [made.id])
+            #expect(try await world.request(.get, "/v1/staff/deliveries?webhook_id=\(made.id)", token: wuxi).status == .notFound)
+            #expect(try await world.request(.delete, "/v1/staff/webhooks/\(made.id)", token: wuxi).status == .notFound)
+            #expect(try await world.request(.delete, "/v1/staff/webhooks/\(made.id)", token: manager).status == .noContent)
+            #expect(try await world.request(.delete, "/v1/staff/webhooks/\(made.id)", token: manager).status == .notFound)
+            #expect(try await world.request(.get, "/v1/staff/webhooks", token: manager).decode(List.self).items.isEmpty)
+            let actions = try await world.services.storage.audit.auditTrail().map(\.action)
+            #expect(actions.filter { $0.hasPrefix("webhook.") } == ["webhook.create", "webhook.delete"])
+        }
+    }
+
+    @Test func anAppHasOneWebhookAndSeesItsSecretOnce() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let key: HTTPFields = [HTTPField.Name("X-Client-Key")!: world.clientKey]
+            #expect(try await world.request(.get, "/v1/client-webhook", headers: key).status == .notFound)
+            let first = try await world.setClientWebhook(url: receiver.url("hook", "app", query: "?token=abcdefabcdefabcdef"), events: ["booking.confirmed"])
+            let second = try await world.setClientWebhook(url: receiver.url("hook", "app2"), events: ["booking.confirmed", "booking.reminder"])
+            #expect(first.secret?.hasPrefix("whsec_") == true && second.secret != first.secret)
+            let shown = try await world.request(.get, "/v1/client-webhook", headers: key)
+            let body: WebhookBody = try shown.decode()
+            #expect(body.id == second.id && body.secret == nil && body.events == ["booking.confirmed", "booking.reminder"])
+            // Office events are not an app's to have.
+            let office = try await world.request(.put, "/v1/client-webhook", headers: key,
+                                                 json: #"{"url":"\#(receiver.url("hook", "app"))","events":["office.closed"]}"#)
+            #expect(office.status == .badRequest)
+            #expect(try await world.request(.put, "/v1/client-webhook", json: #"{"url":"\#(receiver.url("hook", "app"))","events":["booking.confirmed"]}"#).status == .unauthorized)
+            #expect(try await world.request(.delete, "/v1/client-webhook", headers: key).status == .noContent)
+            #expect(try await world.request(.get, "/v1/client-webhook", headers: key).status == .notFound)
+        }
     }
 }
