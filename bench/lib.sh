@@ -19,7 +19,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_server() {
   WORK=$(mktemp -d /tmp/minzheng-bench.XXXXXX)
   PORT=$(free_port)
-  MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning \
+  # SERVER_ENV: more VAR=value settings for the server (e.g. the notification options of bench/notify.sh).
+  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning ${SERVER_ENV:-} \
     "$BIN" serve >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.
@@ -30,6 +31,65 @@ start_server() {
     sleep 0.1
   done
   echo "server did not start" >&2; return 1
+}
+
+# The admin commands on the server's data directory.
+cli() { MINZHENG_DATA_DIR="$WORK/data" MINZHENG_LOG_LEVEL=warning "$BIN" "$@"; }
+
+# call STATUS METHOD PATH [BODY [HEADER...]]: prints the body of the answer; any other status stops the run.
+call() {
+  local want=$1 method=$2 path=$3 body=${4:-} status
+  shift $(($# < 4 ? $# : 4))
+  local args=(-sS --max-time 10 -X "$method" -o "$WORK/answer" -w '%{http_code}')
+  for header in "$@"; do args+=(-H "$header"); done
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  status=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path") || true
+  if [ "$status" != "$want" ]; then
+    echo "$method $path: $status, expected $want: $(cat "$WORK/answer" 2>/dev/null)" >&2
+    return 1
+  fi
+  cat "$WORK/answer"
+}
+
+# json EXPR: evaluates the Python expression EXPR on the JSON document on stdin (as d) and prints it. Empty
+# input (a failed call, already reported) fails quietly.
+json() { python3 -c "import json, sys; t = sys.stdin.read(); t or sys.exit(1); d = json.loads(t); print($1)"; }
+
+# prepare_booking_day: with OFFICES, PER_PERIOD and SESSIONS set and the server started, makes an app client
+# (key), a province-wide admin (staff, its session token), picks the first OFFICES registries (offices, office_list,
+# first), the first bookable day at least two days ahead (date), gives every period of it PER_PERIOD places, and
+# opens SESSIONS citizen sessions (tokens, comma-separated).
+prepare_booking_day() {
+  # Credentials: an app client opens the citizen sessions; a province-wide admin sets capacity and reads utilisation.
+  key=$(cli clients create --name bench | tail -n 1)
+  [[ $key == mzk_* ]] || { echo "clients create printed no client key (last line: $key)" >&2; exit 1; }
+  password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
+  printf '%s\n' "$password" | cli staff create --username bench-admin --role admin --division 32 >/dev/null
+  staff=$(call 201 POST /v1/staff/sessions "{\"username\":\"bench-admin\",\"password\":\"$password\"}" | json 'd["token"]')
+
+  offices=$(call 200 GET "/v1/directory/marriage-registry?limit=$OFFICES" | json '",".join(str(i["id"]) for i in d["items"])')
+  office_list=${offices//,/ }
+  [ "$(wc -w <<<"$office_list")" = "$OFFICES" ] || { echo "expected $OFFICES registry offices, got: $offices" >&2; exit 1; }
+  first=${offices%%,*}
+
+  # The rush day: the first bookable day at least two days ahead (Beijing time), so the 15:00 cut-off of the
+  # day before cannot fall inside the run.
+  days=$(python3 -c 'import datetime as dt; today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date(); print(*(today + dt.timedelta(days=n) for n in (1, 2, 30)))')
+  read -r tomorrow earliest last <<<"$days"
+  date=$(call 200 GET "/v1/marriage-registries/$first/availability?service=marriage&from=$tomorrow&to=$last" \
+    | json "next((x['date'] for x in d['days'] if x['open'] and x['date'] >= '$earliest'), '')")
+  [ -n "$date" ] || { echo "no bookable day between $earliest and $last at office $first" >&2; exit 1; }
+
+  for office in $office_list; do
+    call 204 PUT "/v1/staff/marriage-registries/$office/capacity" \
+      "{\"date\":\"$date\",\"service\":\"marriage\",\"capacity\":$PER_PERIOD}" "Authorization: Bearer $staff" >/dev/null
+  done
+
+  tokens=""
+  for n in $(seq 1 "$SESSIONS"); do
+    token=$(call 201 POST /v1/citizen-sessions "{\"subject\":\"bench-user-$n\"}" "X-Client-Key: $key" | json 'd["token"]')
+    tokens+=${tokens:+,}$token
+  done
 }
 
 # measure NAME PATH [LUA]: runs wrk and prints "NAME rps p50 p99 errors" (latencies in ms).

@@ -59,9 +59,12 @@ local function shuffle()
   position = 0
 end
 
+-- RUSH_THREAD_OFFSET: shifts the threads' address codes, so a second run in the same server books new people.
+local offset = tonumber(os.getenv("RUSH_THREAD_OFFSET") or "0")
+
 function init(args)
-  assert(id and id <= 98, "thread id out of the address codes")
-  address = string.format("%06d", 320101 + id)  -- 320102, 320103, ...: keeps the threads' people apart
+  assert(id and id + offset <= 98, "thread id out of the address codes")
+  address = string.format("%06d", 320101 + id + offset)  -- 320102, 320103, ...: keeps the threads' people apart
   math.randomseed(os.time() * 100 + id)
   n, order = 0, {}
   for slot = 1, #offices * #periods do order[slot] = slot end
@@ -77,7 +80,7 @@ function request()
   local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
-    ["Idempotency-Key"] = string.format("rush-%d-%d", id, n),
+    ["Idempotency-Key"] = string.format("rush-%s-%d", address, n),
   }
   n = n + 1
   return wrk.format("POST", "/v1/marriage-bookings", headers, string.format(body_format, office, date, period, man, woman))

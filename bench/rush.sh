@@ -17,54 +17,7 @@ CAPACITY=$((OFFICES * 6 * PER_PERIOD))
 start_server "$BENCH_ROOT/seed-data"
 base="http://127.0.0.1:$PORT"
 
-cli() { MINZHENG_DATA_DIR="$WORK/data" MINZHENG_LOG_LEVEL=warning "$BIN" "$@"; }
-
-# call STATUS METHOD PATH [BODY [HEADER...]]: prints the body of the answer; any other status stops the run.
-call() {
-  local want=$1 method=$2 path=$3 body=${4:-} status
-  shift $(($# < 4 ? $# : 4))
-  local args=(-sS --max-time 10 -X "$method" -o "$WORK/answer" -w '%{http_code}')
-  for header in "$@"; do args+=(-H "$header"); done
-  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  status=$(curl "${args[@]}" "$base$path") || true
-  if [ "$status" != "$want" ]; then
-    echo "$method $path: $status, expected $want: $(cat "$WORK/answer" 2>/dev/null)" >&2
-    return 1
-  fi
-  cat "$WORK/answer"
-}
-
-# json EXPR: evaluates the Python expression EXPR on the JSON document on stdin (as d) and prints it. Empty
-# input (a failed call, already reported) fails quietly.
-json() { python3 -c "import json, sys; t = sys.stdin.read(); t or sys.exit(1); d = json.loads(t); print($1)"; }
-
-# Credentials: an app client opens the citizen sessions; a province-wide admin sets capacity and reads utilisation.
-key=$(cli clients create --name bench | tail -n 1)
-[[ $key == mzk_* ]] || { echo "clients create printed no client key (last line: $key)" >&2; exit 1; }
-password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
-printf '%s\n' "$password" | cli staff create --username bench-admin --role admin --division 32 >/dev/null
-staff=$(call 201 POST /v1/staff/sessions "{\"username\":\"bench-admin\",\"password\":\"$password\"}" | json 'd["token"]')
-
-offices=$(call 200 GET "/v1/directory/marriage-registry?limit=$OFFICES" | json '",".join(str(i["id"]) for i in d["items"])')
-office_list=${offices//,/ }
-[ "$(wc -w <<<"$office_list")" = "$OFFICES" ] || { echo "expected $OFFICES registry offices, got: $offices" >&2; exit 1; }
-first=${offices%%,*}
-
-# The rush day: the first bookable day at least two days ahead (Beijing time), so the 15:00 cut-off of the
-# day before cannot fall inside the run.
-days=$(python3 -c '
-import datetime as dt
-today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-print(*(today + dt.timedelta(days=n) for n in (1, 2, 30)))')
-read -r tomorrow earliest last <<<"$days"
-date=$(call 200 GET "/v1/marriage-registries/$first/availability?service=marriage&from=$tomorrow&to=$last" \
-  | json "next((x['date'] for x in d['days'] if x['open'] and x['date'] >= '$earliest'), '')")
-[ -n "$date" ] || { echo "no bookable day between $earliest and $last at office $first" >&2; exit 1; }
-
-for office in $office_list; do
-  call 204 PUT "/v1/staff/marriage-registries/$office/capacity" \
-    "{\"date\":\"$date\",\"service\":\"marriage\",\"capacity\":$PER_PERIOD}" "Authorization: Bearer $staff" >/dev/null
-done
+prepare_booking_day
 
 # utilisation: prints "BOOKED CAPACITY", summed over every office and period on the rush day.
 utilisation() {
@@ -90,12 +43,6 @@ counts=$(utilisation)
 read -r booked capacity <<<"$counts"
 # Catches a capacity change that did not reach every period before the rush is blamed for it.
 [ "$booked $capacity" = "0 $CAPACITY" ] || { echo "before the rush: booked=$booked capacity=$capacity, expected 0 $CAPACITY" >&2; exit 1; }
-
-tokens=""
-for n in $(seq 1 "$SESSIONS"); do
-  token=$(call 201 POST /v1/citizen-sessions "{\"subject\":\"bench-user-$n\"}" "X-Client-Key: $key" | json 'd["token"]')
-  tokens+=${tokens:+,}$token
-done
 
 echo "# $(date -u +%FT%TZ), rush on $date: $OFFICES offices x 6 periods x $PER_PERIOD = $CAPACITY places," \
   "$SESSIONS citizens, wrk -t$THREADS -c$CONNECTIONS -d$DURATION_RUSH, $(nproc) cores" >&2

@@ -228,9 +228,11 @@ public final class CurlTransport: Sendable {
             _ = mz_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION, { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let length = size * count
-                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-                if line.lowercased().hasPrefix("retry-after:") {
-                    let value = line.dropFirst("retry-after:".count).trimmingCharacters(in: .whitespacesAndNewlines)
+                // Only Retry-After is wanted: look at the bytes before making a string of any header line.
+                let line = UnsafeRawBufferPointer(start: data, count: length)
+                let name = Array("retry-after:".utf8)
+                if length > name.count, zip(line.prefix(name.count), name).allSatisfy({ $0 | 0x20 == $1 }) {
+                    let value = String(decoding: line.dropFirst(name.count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().retryAfter = TimeInterval(value)
                 }
                 return length

@@ -18,7 +18,6 @@ public struct DeliveryWorker: Service {
         public var lease: TimeInterval = 60
         /// How long to sleep when nothing is due.
         public var idlePoll: Duration = .milliseconds(100)
-        public var fanOutBatch = 1000
         public var transport = CurlTransport.Options()
         public var schedule = RetrySchedule()
         /// Scales the waits receivers ask for (Retry-After, WeCom's 45009, DingTalk's ten-minute throttle).
@@ -49,11 +48,11 @@ public struct DeliveryWorker: Service {
         let transport = CurlTransport(options: options.transport)
         defer { transport.shutdown() }
         let limits = ReceiverLimits()
+        let receivers = OpenedReceivers()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await forever("fan-out", fanOut) }
                 for _ in 0..<options.lanes {
-                    group.addTask { await forever("delivery") { try await deliverBatch(transport, limits) } }
+                    group.addTask { await forever("delivery") { try await deliverBatch(transport, limits, receivers) } }
                 }
             }
         }
@@ -80,24 +79,22 @@ public struct DeliveryWorker: Service {
         return due <= now()
     }
 
-    /// One round of fan-out; true when there may be more.
-    @Sendable func fanOut() async throws -> Bool {
+    /// One round: new events first (fanned out and leased in one write), else deliveries due again (retries,
+    /// and leases of a worker that died). Sends them, records the outcomes; false when nothing was due.
+    func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits, _ receivers: OpenedReceivers) async throws -> Bool {
         guard try await somethingDue() else { return false }
         let subscriptions = try await store.subscriptions()
         let offices = self.offices
-        let count = try await store.fanOut(now: now(), limit: options.fanOutBatch) { event in
+        var (claimed, more) = try await store.fanOut(now: now(), limit: options.batchSize, lease: options.lease) { event in
             let division = event.officeID.flatMap { offices.registry($0)?.division }
             return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, officeDivision: division) }
                 .map(\.id)
         }
-        return count == options.fanOutBatch
-    }
-
-    /// Claims, sends and records one batch; false when nothing was due.
-    func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits) async throws -> Bool {
-        guard try await somethingDue() else { return false }
-        let claimed = try await store.claim(now: now(), limit: options.batchSize, lease: options.lease)
-        guard !claimed.isEmpty else { return false }
+        if claimed.isEmpty {
+            claimed = try await store.claim(now: now(), limit: options.batchSize, lease: options.lease)
+            more = more || !claimed.isEmpty
+        }
+        guard !claimed.isEmpty else { return more }
         var results: [DeliveryResult] = []
         var sending: [(delivery: ClaimedDelivery, request: OutgoingRequest)] = []
         for delivery in claimed {
@@ -108,15 +105,15 @@ public struct DeliveryWorker: Service {
                                               subscriptionID: delivery.subscriptionID))
                 continue
             }
-            guard let url = try? cipher.open(delivery.sealedURL) else {
+            guard let (url, secret) = receivers.open(delivery, with: cipher) else {
                 results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
                                               detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
                 continue
             }
-            let secret = delivery.sealedSecret.flatMap { try? cipher.open($0) }
             let request = ChannelMessage.request(channel: delivery.channel, url: url, secret: secret, deliveryID: delivery.id, type: delivery.eventType,
                                                  data: delivery.eventData, occurredAt: delivery.occurredAt,
-                                                 officeName: delivery.officeID.flatMap { offices.registry($0)?.name }, now: at)
+                                                 officeName: delivery.channel == .webhook ? nil : delivery.officeID.flatMap { offices.registry($0)?.name },
+                                                 now: at)
             sending.append((delivery, request))
         }
         let replies = await transport.send(sending.map(\.request))
@@ -157,12 +154,27 @@ public struct DeliveryWorker: Service {
             return retry(error, after: nil)
         }
         let status = reply.status ?? 0
-        let code = ReplyClassifier.code(delivery.channel, reply.body)
+        // Robots put their verdict in the body; an app webhook's status says it all.
+        let code = delivery.channel == .webhook ? nil : ReplyClassifier.code(delivery.channel, reply.body)
         switch ReplyClassifier.classify(delivery.channel, status: status, body: reply.body, retryAfter: reply.retryAfter) {
         case .delivered: return result(.delivered, "ok", code: code)
         case .retry(let after, let reason): return retry(reason, after: after, code: code)
         case .permanent(let reason): return result(.dead, reason, code: code)
         }
+    }
+}
+
+/// Decrypted URLs and secrets by subscription, so a batch to one receiver opens them once, not per message.
+/// A subscription's URL and secret never change (setting new ones makes a new subscription).
+final class OpenedReceivers: Sendable {
+    private let opened = Mutex<[Int64: (url: String, secret: String?)]>([:])
+
+    func open(_ delivery: ClaimedDelivery, with cipher: PersonalDataCipher) -> (url: String, secret: String?)? {
+        if let known = opened.withLock({ $0[delivery.subscriptionID] }) { return known }
+        guard let url = try? cipher.open(delivery.sealedURL) else { return nil }
+        let receiver = (url: url, secret: delivery.sealedSecret.flatMap { try? cipher.open($0) })
+        opened.withLock { $0[delivery.subscriptionID] = receiver }
+        return receiver
     }
 }
 

@@ -91,35 +91,73 @@ public struct SQLiteNotificationStore: NotificationStore {
 
     // MARK: The way out
 
-    public func fanOut(now: Date, limit: Int, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws -> Int {
+    public func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
+        -> (claimed: [ClaimedDelivery], full: Bool) {
         try await pool.write { db in
             let events = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT id, type, office_id, client_id FROM outbox_events WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?
+                    SELECT id, type, office_id, client_id, data, occurred_at FROM outbox_events
+                    WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?
                     """),
                 arguments: [now.timeIntervalSince1970, limit])
-            guard !events.isEmpty else { return 0 }
+            guard !events.isEmpty else { return ([], false) }
             let paused = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
                 db, sql: "SELECT id, paused_until FROM webhook_subscriptions WHERE removed_at IS NULL AND paused_until > ?",
-                arguments: [now.timeIntervalSince1970]).map { ($0["id"] as Int64, $0["paused_until"] as Double) })
+                arguments: [now.timeIntervalSince1970]).map { ($0[0] as Int64, $0[1] as Double) })
+            // A fresh delivery is leased to this worker as it is written: no second write to claim it.
             let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, status, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?)
+                INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let done = try db.cachedStatement(sql: "UPDATE outbox_events SET state = 'fanned' WHERE id = ?")
+            var receivers = Receivers(db)
+            var claimed: [ClaimedDelivery] = []
+            let at = now.timeIntervalSince1970, leased = now.addingTimeInterval(lease).timeIntervalSince1970
             for row in events {
-                let eventID: Int64 = row["id"]
-                if let type = EventType(rawValue: row["type"]) {
-                    let event = PendingEvent(id: eventID, type: type, officeID: row["office_id"], clientID: row["client_id"])
+                let eventID: Int64 = row[0]
+                if let type = EventType(rawValue: row[1]) {
+                    let event = PendingEvent(id: eventID, type: type, officeID: row[2], clientID: row[3])
                     for subscription in match(event) {
-                        let due = max(now.timeIntervalSince1970, paused[subscription] ?? 0)
-                        try insert.execute(arguments: [DeliveryID.make(at: now), eventID, subscription, due, now.timeIntervalSince1970,
-                                                       now.timeIntervalSince1970])
+                        let id = DeliveryID.make(at: now)
+                        if let until = paused[subscription] {
+                            try insert.execute(arguments: [id, eventID, subscription, "pending", 0, until, at, at])
+                            continue
+                        }
+                        try insert.execute(arguments: [id, eventID, subscription, "sending", 1, leased, at, at])
+                        guard db.changesCount == 1, let receiver = try receivers[subscription] else { continue }
+                        claimed.append(ClaimedDelivery(id: id, attempt: 1, failures: 0, subscriptionID: subscription, channel: receiver.channel,
+                                                       sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: eventID, eventType: type,
+                                                       eventData: row[4], occurredAt: Date(timeIntervalSince1970: row[5]), officeID: row[2]))
                     }
                 }
                 try done.execute(arguments: [eventID])
             }
-            return events.count
+            return (claimed, events.count == limit)
+        }
+    }
+
+    /// Subscriptions' channel and sealed URL and secret, read once per transaction.
+    private struct Receivers {
+        struct Receiver {
+            let channel: WebhookChannel
+            let url: Data
+            let secret: Data?
+        }
+
+        let db: Database
+        var known: [Int64: Receiver?] = [:]
+
+        init(_ db: Database) { self.db = db }
+
+        subscript(id: Int64) -> Receiver? {
+            mutating get throws {
+                if let found = known[id] { return found }
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT channel, url_sealed, secret_sealed FROM webhook_subscriptions WHERE id = ?"),
+                                           arguments: [id])
+                let receiver = row.flatMap { row in WebhookChannel(rawValue: row[0]).map { Receiver(channel: $0, url: row[1], secret: row[2]) } }
+                known[id] = receiver
+                return receiver
+            }
         }
     }
 
@@ -135,21 +173,17 @@ public struct SQLiteNotificationStore: NotificationStore {
                     """),
                 arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             guard !rows.isEmpty else { return [] }
+            // Columns by position: on this path, looking them up by name costs more than the queries.
             let event = try db.cachedStatement(sql: "SELECT type, data, occurred_at, office_id FROM outbox_events WHERE id = ?")
-            let subscription = try db.cachedStatement(sql: "SELECT channel, url_sealed, secret_sealed FROM webhook_subscriptions WHERE id = ?")
-            var subscriptions: [Int64: Row] = [:]
+            var receivers = Receivers(db)
             return try rows.compactMap { row in
-                let subscriptionID: Int64 = row["subscription_id"]
-                if subscriptions[subscriptionID] == nil {
-                    subscriptions[subscriptionID] = try Row.fetchOne(subscription, arguments: [subscriptionID])
-                }
-                guard let receiver = subscriptions[subscriptionID], let channel = WebhookChannel(rawValue: receiver["channel"]),
-                    let happened = try Row.fetchOne(event, arguments: [row["event_id"]]), let type = EventType(rawValue: happened["type"])
+                let subscriptionID: Int64 = row[4], eventID: Int64 = row[3]
+                guard let receiver = try receivers[subscriptionID], let happened = try Row.fetchOne(event, arguments: [eventID]),
+                    let type = EventType(rawValue: happened[0])
                 else { return nil }
-                return ClaimedDelivery(id: row["id"], attempt: row["attempts"], failures: row["failures"], subscriptionID: subscriptionID, channel: channel,
-                                       sealedURL: receiver["url_sealed"], sealedSecret: receiver["secret_sealed"], eventID: row["event_id"],
-                                       eventType: type, eventData: happened["data"], occurredAt: Date(timeIntervalSince1970: happened["occurred_at"]),
-                                       officeID: happened["office_id"])
+                return ClaimedDelivery(id: row[0], attempt: row[1], failures: row[2], subscriptionID: subscriptionID, channel: receiver.channel,
+                                       sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: eventID, eventType: type,
+                                       eventData: happened[1], occurredAt: Date(timeIntervalSince1970: happened[2]), officeID: happened[3])
             }
         }
     }

@@ -88,6 +88,14 @@ public struct ServerConfiguration: Sendable {
             guard let seconds = Double(text), seconds >= 1 else { throw ConfigurationError("MINZHENG_NOTIFY_LEASE_SECONDS must be at least 1") }
             delivery.lease = seconds
         }
+        if let text = value("MINZHENG_NOTIFY_LANES") {
+            guard let lanes = Int(text), (1...64).contains(lanes) else { throw ConfigurationError("MINZHENG_NOTIFY_LANES must be 1 to 64") }
+            delivery.lanes = lanes
+        }
+        if let text = value("MINZHENG_NOTIFY_BATCH") {
+            guard let batch = Int(text), (1...5000).contains(batch) else { throw ConfigurationError("MINZHENG_NOTIFY_BATCH must be 1 to 5000") }
+            delivery.batchSize = batch
+        }
         delivery.transport.allowPrivate = notifyAllowPrivate
     }
 

@@ -21,7 +21,7 @@ public enum ReplyClassifier {
     /// Judges a reply: HTTP status first (408, 429 and 5xx retry; other 4xx are permanent), then the channel's
     /// own code in the body (DOMAIN.md lists them).
     public static func classify(_ channel: WebhookChannel, status: Int, body: Data, retryAfter: TimeInterval? = nil) -> DeliveryOutcome {
-        let code = Self.code(channel, body)
+        let code = channel == .webhook ? nil : Self.code(channel, body)
         if channel == .feishu, status == 400, code == 9499 { return .retry(after: retryAfter ?? 1, reason: "feishu 9499 too many requests") }
         if status == 408 || status == 429 || status >= 500 { return .retry(after: retryAfter, reason: "HTTP \(status)") }
         guard (200..<300).contains(status) else { return .permanent(reason: "HTTP \(status)") }

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Notification delivery, end to end: outbox rows -> delivery worker (inside `serve`) -> libcurl -> a local nginx
+# answering 200 -> recorded as delivered. Measured in one run:
+#   1. the receiver's own capacity: wrk POSTing to nginx (the ceiling any sender could reach here);
+#   2. deliveries/s draining a backlog of BACKLOG events with nothing else running;
+#   3. booking latency (a steady booking load) without a backlog, then while another backlog drains.
+#   swift build -c release --product minzheng && bench/notify.sh
+# Env: BACKLOG (100000), DURATION (10s: each wrk phase), BOOK_CONNECTIONS (8: the steady booking load).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_wrk
+BACKLOG=${BACKLOG:-100000}
+BOOK_CONNECTIONS=${BOOK_CONNECTIONS:-8}
+OFFICES=100 PER_PERIOD=100 SESSIONS=16
+
+need() {
+  local missing=""
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=" $p"; done
+  [ -z "$missing" ] && return
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+}
+need nginx-light sqlite3
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# The receiver: nginx on loopback answering every POST with WeCom's success reply.
+RECEIVER=$(mktemp -d /tmp/minzheng-receiver.XXXXXX)
+RPORT=$(free_port)
+cat >"$RECEIVER/nginx.conf" <<CONF
+worker_processes 1;
+pid $RECEIVER/nginx.pid;
+error_log $RECEIVER/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $RECEIVER/body;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$RPORT;
+    location / { return 200 '{"errcode":0,"errmsg":"ok"}'; }
+  }
+}
+CONF
+"$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER"
+cleanup_receiver() { "$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER" -s stop 2>/dev/null || true; rm -rf "$RECEIVER"; }
+
+SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1" start_server "$BENCH_ROOT/seed-data"
+trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"; cleanup_receiver' EXIT
+DB="$WORK/data/minzheng.sqlite"
+prepare_booking_day
+sql() { sqlite3 -cmd '.timeout 30000' "$DB" "$@"; }
+
+echo "# $(date -u +%FT%TZ), backlog $BACKLOG, booking load wrk -t1 -c$BOOK_CONNECTIONS -d$DURATION, $(nproc) cores" >&2
+
+# 1. The receiver's capacity, POSTing a message of the size the worker sends.
+cat >"$WORK/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = string.rep("x", 420)
+LUA
+receiver=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "http://127.0.0.1:$RPORT/hook" | wrk_line receiver)
+receiver_rps=$(cut -d' ' -f2 <<<"$receiver")
+
+# Every booking event of the province goes to one signed webhook (the worst case: one receiver takes all).
+hook=$(call 201 POST /v1/staff/webhooks \
+  "{\"channel\":\"webhook\",\"url\":\"http://127.0.0.1:$RPORT/hook\",\"events\":[\"booking.confirmed\"]}" \
+  "Authorization: Bearer $staff" | json 'd["id"]')
+
+# backlog N: writes N booking.confirmed events straight into the outbox, as N bookings would have.
+backlog() {
+  local data='{"booking_id":"bench","code":"K7P2QD","office_id":9,"date":"2026-12-10","period":"09:00","service":"marriage","status":"confirmed","applicants":[{"name":"张*","id_number":"320102**********1X","phone":"138****8000"},{"name":"李*","id_number":"320102**********21","phone":"139****9000"}]}'
+  sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+       INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
+       SELECT 'booking.confirmed', 9, NULL, 'bench-' || i, '$data', (julianday('now') - 2440587.5) * 86400, 0 FROM n;"
+}
+delivered() { sql "SELECT count(*) FROM deliveries WHERE status = 'delivered'"; }
+
+# wait_drained TARGET: waits until TARGET deliveries are recorded as delivered; prints the seconds it took.
+wait_drained() {
+  python3 - "$1" "$DB" <<'PY'
+import sqlite3, sys, time
+target, db = int(sys.argv[1]), sys.argv[2]
+start = time.time()
+connection = sqlite3.connect(db, timeout=30)
+while True:
+    (done,) = connection.execute("SELECT count(*) FROM deliveries WHERE status = 'delivered'").fetchone()
+    if done >= target:
+        print(f"{time.time() - start:.2f}")
+        break
+    if time.time() - start > 600:
+        sys.exit(f"only {done} of {target} delivered after 600 s")
+    time.sleep(0.05)
+PY
+}
+
+# 2. Drain a backlog with nothing else running: outbox row -> receiver -> recorded.
+before=$(delivered)
+backlog "$BACKLOG"
+seconds=$(wait_drained $((before + BACKLOG)))
+drain_rps=$(python3 -c "print(round($BACKLOG / $seconds))")
+dead=$(sql "SELECT count(*) FROM deliveries WHERE status = 'dead'")
+
+# 3. Booking latency: a steady load alone, then while a second backlog drains.
+book() {
+  RUSH_THREAD_OFFSET=$2 RUSH_TOKENS=$tokens RUSH_OFFICES=$offices RUSH_DATE=$date \
+    wrk -t1 -c"$BOOK_CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$BENCH_ROOT/bench/rush.lua" "http://127.0.0.1:$PORT/" \
+    >"$WORK/$1.txt"
+  wrk_line "$1" <"$WORK/$1.txt"
+}
+quiet=$(book booking-quiet 0)
+before=$(delivered)
+backlog "$BACKLOG"
+draining=$(book booking-during-drain 10)
+left=$(( BACKLOG + before - $(delivered) ))
+drained_in=$(wait_drained $((before + BACKLOG)))
+
+{ echo "$receiver"; echo "$quiet"; echo "$draining"; } | report
+echo
+echo "end-to-end deliveries: $BACKLOG in ${seconds}s = $drain_rps/s, $(python3 -c "print(f'{$drain_rps / $receiver_rps:.2f}')") of the receiver's capacity ($receiver_rps/s); dead: $dead"
+echo "during the booking load: $left of the second backlog still waiting when it ended; drained after ${drained_in}s"
+python3 - "$quiet" "$draining" <<'PY'
+import sys
+q, d = (line.split() for line in sys.argv[1:3])
+print(f"booking p99: {q[3]} ms quiet, {d[3]} ms during the drain ({(float(d[3]) / float(q[3]) - 1) * 100:+.0f}%); "
+      f"bookings/s {q[1]} -> {d[1]}")
+PY
