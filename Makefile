@@ -38,6 +38,7 @@ bench: deps release
 	bench/lookups.sh
 	bench/rush.sh
 	bench/orgs-eldercare.sh
+	bench/notify.sh
 
 clean:
 	rm -rf .build data

@@ -192,17 +192,36 @@ public final class CurlTransport: Sendable {
         }
 
         private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
-            guard let easy = idle.popLast() ?? curl_easy_init() else { return nil }
-            // Reset keeps the handle's DNS cache; live connections stay in the multi handle's pool.
-            curl_easy_reset(easy)
+            guard let easy = idle.popLast() ?? makeHandle() else { return nil }
+            // Only what differs per request is set here: a handle keeps its other options between requests,
+            // and setting them all again (or curl_easy_reset) costs more than the request's own work.
             let request = transfer.job.request
             _ = mz_easy_setopt_string(easy, CURLOPT_URL, request.url)
-            _ = mz_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-            _ = mz_easy_setopt_long(easy, CURLOPT_POST, 1)
             _ = mz_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
             request.body.withUnsafeBytes { raw in
                 _ = mz_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
             }
+            var headers: UnsafeMutablePointer<curl_slist>?
+            // "Expect:" stops curl waiting for a 100 Continue on larger bodies.
+            for header in request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
+            transfer.headers = headers
+            _ = mz_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
+            let context = Unmanaged.passUnretained(transfer).toOpaque()
+            _ = mz_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+            _ = mz_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+            if !options.allowPrivate { _ = mz_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context) }
+            guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
+                idle.append(easy)
+                return nil
+            }
+            return easy
+        }
+
+        /// A new easy handle with the options every request shares.
+        private func makeHandle() -> UnsafeMutableRawPointer? {
+            guard let easy = curl_easy_init() else { return nil }
+            _ = mz_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+            _ = mz_easy_setopt_long(easy, CURLOPT_POST, 1)
             _ = mz_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
             _ = mz_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
             _ = mz_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
@@ -210,12 +229,6 @@ public final class CurlTransport: Sendable {
             _ = mz_easy_setopt_string(easy, CURLOPT_NOPROXY, "*")
             _ = mz_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
             _ = mz_easy_setopt_string(easy, CURLOPT_USERAGENT, "minzheng-notify/1")
-            var headers: UnsafeMutablePointer<curl_slist>?
-            // "Expect:" stops curl waiting for a 100 Continue on larger bodies.
-            for header in request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
-            transfer.headers = headers
-            _ = mz_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
-            let context = Unmanaged.passUnretained(transfer).toOpaque()
             _ = mz_easy_setopt_write(easy, CURLOPT_WRITEFUNCTION, { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
@@ -224,7 +237,6 @@ public final class CurlTransport: Sendable {
                 if transfer.body.count < 65_536 { transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
                 return length
             })
-            _ = mz_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
             _ = mz_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION, { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let length = size * count
@@ -237,7 +249,6 @@ public final class CurlTransport: Sendable {
                 }
                 return length
             })
-            _ = mz_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
             if !options.allowPrivate {
                 _ = mz_easy_setopt_prereq(easy, { context, primary, _, _, _ in
                     guard let primary, let address = IPAddress(String(cString: primary)), address.isPublic else {
@@ -246,11 +257,6 @@ public final class CurlTransport: Sendable {
                     }
                     return CURL_PREREQFUNC_OK
                 })
-                _ = mz_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
-            }
-            guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
-                idle.append(easy)
-                return nil
             }
             return easy
         }

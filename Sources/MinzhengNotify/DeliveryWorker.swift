@@ -23,6 +23,9 @@ public struct DeliveryWorker: Service {
         /// Scales the waits receivers ask for (Retry-After, WeCom's 45009, DingTalk's ten-minute throttle).
         /// 1 in service; tests shrink it so a ten-minute throttle passes in well under a second.
         public var receiverWaitScale: Double = 1
+        /// While citizens are booking, one lane sends at most this many at a time and pauses between batches.
+        public var yieldBatch = 32
+        public var yieldPause: Duration = .milliseconds(10)
 
         public init() {}
     }
@@ -32,11 +35,14 @@ public struct DeliveryWorker: Service {
     let cipher: PersonalDataCipher
     let options: Options
     let logger: Logger
+    /// Bookings in flight (nil: never yield).
+    let foreground: ForegroundActivity?
     let now: @Sendable () -> Date
 
     public init(store: any NotificationStore, offices: any OfficeDirectory, cipher: PersonalDataCipher, options: Options = Options(),
-                logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+                foreground: ForegroundActivity? = nil, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.foreground = foreground
         self.offices = offices
         self.cipher = cipher
         self.options = options
@@ -51,8 +57,19 @@ public struct DeliveryWorker: Service {
         let receivers = OpenedReceivers()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<options.lanes {
-                    group.addTask { await forever("delivery") { try await deliverBatch(transport, limits, receivers) } }
+                for lane in 0..<options.lanes {
+                    group.addTask {
+                        await forever("delivery") {
+                            // Citizens first: while bookings run, one lane sends small batches with pauses between.
+                            guard let foreground, foreground.isBusy() else {
+                                return try await deliverBatch(transport, limits, receivers, limit: options.batchSize)
+                            }
+                            guard lane == 0 else { return false }
+                            let sent = try await deliverBatch(transport, limits, receivers, limit: options.yieldBatch)
+                            try await Task.sleep(for: options.yieldPause)
+                            return sent
+                        }
+                    }
                 }
             }
         }
@@ -81,17 +98,17 @@ public struct DeliveryWorker: Service {
 
     /// One round: new events first (fanned out and leased in one write), else deliveries due again (retries,
     /// and leases of a worker that died). Sends them, records the outcomes; false when nothing was due.
-    func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits, _ receivers: OpenedReceivers) async throws -> Bool {
+    func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits, _ receivers: OpenedReceivers, limit: Int) async throws -> Bool {
         guard try await somethingDue() else { return false }
         let subscriptions = try await store.subscriptions()
         let offices = self.offices
-        var (claimed, more) = try await store.fanOut(now: now(), limit: options.batchSize, lease: options.lease) { event in
+        var (claimed, more) = try await store.fanOut(now: now(), limit: limit, lease: options.lease) { event in
             let division = event.officeID.flatMap { offices.registry($0)?.division }
             return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, officeDivision: division) }
                 .map(\.id)
         }
         if claimed.isEmpty {
-            claimed = try await store.claim(now: now(), limit: options.batchSize, lease: options.lease)
+            claimed = try await store.claim(now: now(), limit: limit, lease: options.lease)
             more = more || !claimed.isEmpty
         }
         guard !claimed.isEmpty else { return more }
@@ -118,6 +135,7 @@ public struct DeliveryWorker: Service {
         }
         let replies = await transport.send(sending.map(\.request))
         let at = now()
+        for item in sending { limits.replied(item.delivery.subscriptionID, at: at) }
         for (item, reply) in zip(sending, replies) {
             let result = judge(item.delivery, reply, at: at)
             if case .dead = result.next {
@@ -182,15 +200,19 @@ final class OpenedReceivers: Sendable {
 final class ReceiverLimits: Sendable {
     private let logs = Mutex<[Int64: SendLog]>([:])
 
-    /// Now (and the send is counted) when the receiver may take another message; otherwise when it may.
+    /// Now (and the send is counted as in flight) when the receiver may take another message; otherwise when it may.
     func admit(_ subscription: Int64, channel: WebhookChannel, at: Date) -> Date {
         logs.withLock { logs in
             var log = logs[subscription] ?? SendLog(limits: SendRate.limits(for: channel))
             let next = log.nextAllowed(at: at)
-            if next <= at { log.record(at) }
+            if next <= at { log.sent() }
             logs[subscription] = log
             return next
         }
+    }
+
+    func replied(_ subscription: Int64, at: Date) {
+        logs.withLock { logs in logs[subscription]?.replied(at: at) }
     }
 }
 

@@ -19,6 +19,8 @@ public struct Services: Sendable {
     public let notifications: NotificationService
     /// The outbox's delivery worker (run by `serve` unless turned off, or alone by `notify-worker`).
     public let deliveryWorker: DeliveryWorker
+    /// Bookings in flight, which the worker steps aside for.
+    public let foreground: ForegroundActivity
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
@@ -39,10 +41,11 @@ public struct Services: Sendable {
         }
         let notifications = NotificationService(store: storage.notifications, offices: lookups, cipher: cipher,
                                                 allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolve, now: now)
+        let foreground = ForegroundActivity()
         let worker = DeliveryWorker(store: storage.notifications, offices: lookups, cipher: cipher, options: configuration.delivery,
-                                    logger: logger, now: now)
+                                    foreground: foreground, logger: logger, now: now)
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
-                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications, deliveryWorker: worker)
+                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications, deliveryWorker: worker, foreground: foreground)
     }
 }
 
@@ -62,7 +65,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
                              socialOrgs: services.socialOrgs, eldercare: services.eldercare, notifications: services.notifications,
-                             bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings))
+                             bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings), foreground: services.foreground)
     var transport = SkippingTransport(router: router, skipping: [])
     var prepareRendered: @Sendable () -> Void = {}
     if configuration.renderedLookups {

@@ -113,7 +113,8 @@ import Testing
         // Try to send every 100 ms for five minutes; send only when allowed.
         for _ in 0..<3000 {
             if log.nextAllowed(at: clock) <= clock {
-                log.record(clock)
+                log.sent()
+                log.replied(at: clock)
                 sent.append(clock)
             }
             clock.addTimeInterval(0.1)
@@ -125,8 +126,12 @@ import Testing
         #expect(sent.count >= 95)  // 20 a minute over five minutes, barely slower
         var feishu = SendLog(limits: SendRate.limits(for: .feishu))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        for _ in 0..<5 { feishu.record(now) }
-        #expect(feishu.nextAllowed(at: now) == now.addingTimeInterval(1.1))  // one second, and a guard for arrival jitter
+        for _ in 0..<5 { feishu.sent() }
+        // Five in flight: wait for their replies.
+        #expect(feishu.nextAllowed(at: now) > now)
+        for _ in 0..<5 { feishu.replied(at: now) }
+        #expect(feishu.nextAllowed(at: now) == now.addingTimeInterval(1.1))  // one second from the replies, and a guard
+        #expect(feishu.nextAllowed(at: now.addingTimeInterval(1.2)) == now.addingTimeInterval(1.2))
     }
 
     @Test func remindersAreDueTheDayBeforeAtTheConfiguredTime() {

@@ -38,34 +38,46 @@ public struct SendRate: Sendable, Equatable {
     }
 }
 
-/// Sends to one receiver within its limits by waiting: remembers when recent messages went and says when the
-/// next may go. A sliding log, so no window of the limit's length ever holds more than its count. Windows are
-/// kept 5% + 50 ms longer than the platform's, because the platform counts arrivals, and messages sent in
-/// order can arrive closer together than they left.
+/// Sends to one receiver within its limits by waiting. The platforms count arrivals, and a message arrives
+/// some time between leaving and its reply; so a message counts from when it is sent until its reply came
+/// plus the window. A new one may go when fewer than the limit are in flight or replied within the window
+/// (kept 5% + 50 ms longer than the platform's, for clocks and scheduling).
 public struct SendLog: Sendable {
     private let limits: [SendRate]
-    private var sent: [Date] = []
+    /// When replies came, oldest first; only the last window's worth is kept.
+    private var replied: [Date] = []
+    private var inFlight = 0
 
     public init(limits: [SendRate]) {
         self.limits = limits
     }
 
-    /// The earliest moment another message may go (now, or later when a window is full).
+    /// The earliest moment another message may go: now, or later when a window is full.
     public func nextAllowed(at now: Date) -> Date {
         var earliest = now
-        for limit in limits where sent.count >= limit.count {
-            // The window is full until the oldest of its last `count` messages leaves it.
-            let oldest = sent[sent.count - limit.count]
-            earliest = max(earliest, oldest.addingTimeInterval(Self.guarded(limit.seconds)))
+        for limit in limits {
+            let window = Self.guarded(limit.seconds)
+            let recent = replied.drop { $0 <= now.addingTimeInterval(-window) }
+            let over = recent.count + inFlight - limit.count + 1
+            guard over > 0 else { continue }
+            if over > recent.count {
+                // Full with messages still in flight: look again shortly after their replies.
+                earliest = max(earliest, now.addingTimeInterval(0.05))
+            } else {
+                earliest = max(earliest, recent[recent.startIndex + over - 1].addingTimeInterval(window))
+            }
         }
         return earliest
     }
 
     static func guarded(_ window: TimeInterval) -> TimeInterval { window * 1.05 + 0.05 }
 
-    public mutating func record(_ at: Date) {
-        sent.append(at)
+    public mutating func sent() { inFlight += 1 }
+
+    public mutating func replied(at: Date) {
+        inFlight = max(0, inFlight - 1)
+        replied.append(at)
         let keep = limits.map(\.count).max() ?? 0
-        if sent.count > keep * 2 { sent.removeFirst(sent.count - keep) }
+        if replied.count > keep * 2 { replied.removeFirst(replied.count - keep) }
     }
 }

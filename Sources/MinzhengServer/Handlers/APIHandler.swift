@@ -1,5 +1,6 @@
 import MinzhengAPI
 import MinzhengCore
+import MinzhengNotify
 
 /// Implements the generated `APIProtocol`. Handlers stay thin: read the input, call the domain, map the
 /// answer back. Failures are thrown as `DomainError` and become problem documents in one place
@@ -13,6 +14,8 @@ struct APIHandler: APIProtocol {
     let notifications: NotificationService
     /// Bookings run a few at a time (see `ConcurrencyLimit`).
     let bookingAdmission: ConcurrencyLimit
+    /// Marks bookings in flight for the delivery worker.
+    let foreground: ForegroundActivity
 
     var caller: Caller { RequestCaller.current }
 }

@@ -17,13 +17,15 @@ extension APIHandler {
             officeID: body.officeId, date: body.date, period: body.period, service: body.service.rawValue,
             applicants: body.applicants.map { ApplicantInput(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
             divorceApplicationID: body.divorceApplicationId)
-        let (bookings, admission, key) = (bookings, bookingAdmission, input.headers.idempotencyKey)
+        let (bookings, admission, key, foreground) = (bookings, bookingAdmission, input.headers.idempotencyKey, foreground)
         // Bookings run at a lower priority than reads: measured, a rush of them then no longer keeps a citizen
         // looking at availability waiting for a thread (availability p99 12 -> 8 ms, docs/benchmarks.md). The
         // task is awaited at once; a client that hangs up does not cancel a booking half-way (its retry with the
         // same Idempotency-Key gets the booking).
         let outcome = try await Task(priority: .utility) {
-            try await admission.run { try await bookings.book(request, for: session, idempotencyKey: key) }
+            try await foreground.track {
+                try await admission.run { try await bookings.book(request, for: session, idempotencyKey: key) }
+            }
         }.value
         switch outcome {
         case .created(let booking), .replayed(let booking):
