@@ -6,14 +6,14 @@ import MinzhengCore
 /// `UPDATE slots SET booked = booked + 1 WHERE ... AND booked < capacity`, in the transaction that inserts
 /// the booking; SQLite runs one write transaction at a time, and the table's CHECK refuses any overbooking.
 public struct SQLiteBookingStore: BookingStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// New bookings, the write of a rush, are committed in groups.
     private let bookingWriter: GroupCommitWriter
 
     /// When reminders are due and when a day is nearly full (the events written beside each change).
-    private let policy: NotifyPolicy
+    let policy: NotifyPolicy
     /// The schedule of offices without their own, for the places of a day.
-    private let standardSchedule: OfficeSchedule
+    let standardSchedule: OfficeSchedule
 
     public init(_ database: SQLiteDatabase, policy: NotifyPolicy = NotifyPolicy(), standardSchedule: OfficeSchedule = .standard) {
         pool = database.pool
@@ -70,7 +70,7 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    private static func preflight(_ db: Database, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) throws -> BookingPreflight {
+    static func preflight(_ db: Database, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) throws -> BookingPreflight {
         let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
                                        arguments: [officeID, date.description])
         var noShows: [String: [LocalDate]] = [:]
@@ -81,8 +81,11 @@ public struct SQLiteBookingStore: BookingStore {
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
+        let drawPending = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = ? AND date = ? AND status = 'registered')"),
+            arguments: [officeID, date.description]) ?? false
         return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows,
-                                schedule: try officeSchedule(db, officeID: officeID))
+                                schedule: try officeSchedule(db, officeID: officeID), drawPending: drawPending)
     }
 
     public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
@@ -108,7 +111,7 @@ public struct SQLiteBookingStore: BookingStore {
     }
 
     /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`.
-    private static func take(_ db: Database, _ slot: SlotKey, defaultCapacity: Int) throws {
+    static func take(_ db: Database, _ slot: SlotKey, defaultCapacity: Int) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)")
             .execute(arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue, defaultCapacity])
         try db.cachedStatement(sql: """
@@ -119,7 +122,7 @@ public struct SQLiteBookingStore: BookingStore {
         guard db.changesCount == 1 else { throw BookingErrors.slotFull }
     }
 
-    private static func free(_ db: Database, _ slot: SlotKey) throws {
+    static func free(_ db: Database, _ slot: SlotKey) throws {
         try db.execute(
             sql: "UPDATE slots SET booked = booked - 1 WHERE office_id = ? AND date = ? AND period = ? AND service = ? AND booked > 0",
             arguments: [slot.officeID, slot.date.description, slot.period, slot.service.rawValue])
@@ -153,20 +156,22 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate) async throws -> Booking {
-        try await pool.write { db in
+    public func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate, promotion: Promotion) async throws -> Booking {
+        try await pool.write { [self] db in
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             try Self.setStatus(db, &booking, .cancelled, now: now)
             try Self.free(db, booking.slot)
             try SQLiteOutbox.voidReminder(db, bookingID: booking.id)
             try SQLiteOutbox.append(db, .booking(.bookingCancelled, booking, at: now))
+            try promote(db, officeID: booking.slot.officeID, date: booking.slot.date, service: booking.slot.service, promotion)
             return booking
         }
     }
 
     public func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date, today: LocalDate,
-                           noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> Booking {
-        try await pool.write { [policy, standardSchedule] db in
+                           noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void,
+                           promotion: Promotion) async throws -> Booking {
+        try await pool.write { [self, policy, standardSchedule] db in
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
             let people = try Self.idHashes(db, bookingID: id)
@@ -190,12 +195,13 @@ public struct SQLiteBookingStore: BookingStore {
             try SQLiteOutbox.append(db, .booking(.bookingRescheduled, booking, at: now, movedFrom: previous))
             try SQLiteOutbox.append(db, .reminder(booking, at: now, policy: policy))
             try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: known.schedule ?? standardSchedule, policy: policy, at: now)
+            try promote(db, officeID: previous.officeID, date: previous.date, service: previous.service, promotion)
             return booking
         }
     }
 
     /// A confirmed booking of `owner` whose day is still to come (after `today`).
-    private static func changeable(_ db: Database, id: String, owner: BookingOwner, today: LocalDate) throws -> Booking {
+    static func changeable(_ db: Database, id: String, owner: BookingOwner, today: LocalDate) throws -> Booking {
         guard let booking = try bookings(db, where: "id = ?", [id]).first, booking.owner == owner else {
             throw BookingErrors.bookingNotFound(id)
         }
@@ -214,7 +220,7 @@ public struct SQLiteBookingStore: BookingStore {
         try await pool.read { db in try Self.idHashes(db, bookingID: bookingID) }
     }
 
-    private static func idHashes(_ db: Database, bookingID: String) throws -> Set<String> {
+    static func idHashes(_ db: Database, bookingID: String) throws -> Set<String> {
         Set(try String.fetchAll(db, sql: "SELECT id_hash FROM booking_applicants WHERE booking_id = ?", arguments: [bookingID]))
     }
 
@@ -258,7 +264,7 @@ public struct SQLiteBookingStore: BookingStore {
         try await pool.read { db in try Self.officeSchedule(db, officeID: officeID) }
     }
 
-    private static func officeSchedule(_ db: Database, officeID: Int64) throws -> OfficeSchedule? {
+    static func officeSchedule(_ db: Database, officeID: Int64) throws -> OfficeSchedule? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM office_schedules WHERE office_id = ?"), arguments: [officeID])
         else { return nil }
         let periods = (row["periods"] as String).split(separator: ",").compactMap(OfficeSchedule.Period.init)
@@ -266,7 +272,7 @@ public struct SQLiteBookingStore: BookingStore {
         for service in MarriageService.allCases { capacity[service] = row["capacity_\(service.rawValue)"] }
         return OfficeSchedule(periods: periods, defaultCapacity: capacity,
                               window: BookingWindow(minDaysAhead: row["min_days_ahead"], maxDaysAhead: row["max_days_ahead"],
-                                                    closingHour: row["closing_hour"]))
+                                                    closingHour: row["closing_hour"], releaseMinute: row["release_minute"]))
     }
 
     public func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws {
@@ -283,25 +289,26 @@ public struct SQLiteBookingStore: BookingStore {
             try db.execute(
                 sql: """
                     INSERT INTO office_schedules (office_id, periods, capacity_marriage, capacity_divorce_application,
-                        capacity_divorce_certificate, capacity_reissue, min_days_ahead, max_days_ahead, closing_hour, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        capacity_divorce_certificate, capacity_reissue, min_days_ahead, max_days_ahead, closing_hour, updated_at,
+                        release_minute)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (office_id) DO UPDATE SET periods = excluded.periods,
                         capacity_marriage = excluded.capacity_marriage, capacity_divorce_application = excluded.capacity_divorce_application,
                         capacity_divorce_certificate = excluded.capacity_divorce_certificate, capacity_reissue = excluded.capacity_reissue,
                         min_days_ahead = excluded.min_days_ahead, max_days_ahead = excluded.max_days_ahead,
-                        closing_hour = excluded.closing_hour, updated_at = excluded.updated_at
+                        closing_hour = excluded.closing_hour, updated_at = excluded.updated_at, release_minute = excluded.release_minute
                     """,
                 arguments: [officeID, schedule.periods.map(\.description).joined(separator: ","), schedule.capacity(for: .marriage),
                             schedule.capacity(for: .divorceApplication), schedule.capacity(for: .divorceCertificate),
                             schedule.capacity(for: .reissue), schedule.window.minDaysAhead, schedule.window.maxDaysAhead,
-                            schedule.window.closingHour, audit.at.timeIntervalSince1970])
+                            schedule.window.closingHour, audit.at.timeIntervalSince1970, schedule.window.releaseMinute])
             try SQLiteAudit.append(db, audit)
         }
     }
 
     public func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
-                            audit: AuditRecord) async throws {
-        try await pool.write { db in
+                            audit: AuditRecord, promotion: Promotion) async throws {
+        try await pool.write { [self] db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO slots (office_id, date, period, service, capacity, booked) VALUES (?, ?, ?, ?, ?, 0)
                 ON CONFLICT (office_id, date, period, service) DO UPDATE SET capacity = excluded.capacity
@@ -316,6 +323,8 @@ public struct SQLiteBookingStore: BookingStore {
                 throw BookingErrors.capacityBelowBooked
             }
             try SQLiteAudit.append(db, audit)
+            // Places added go to the waiting couples at once, in the same transaction.
+            for date in dates { try promote(db, officeID: officeID, date: date, service: service, promotion) }
         }
     }
 
@@ -335,14 +344,15 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    public func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws {
-        try await pool.write { db in
+    public func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord, promotion: Promotion) async throws {
+        try await pool.write { [self] db in
             try Self.setOfficeDay(db, officeID: officeID, date: date, .open, reason: reason)
             try SQLiteAudit.append(db, audit)
+            for service in MarriageService.allCases { try promote(db, officeID: officeID, date: date, service: service, promotion) }
         }
     }
 
-    private static func setOfficeDay(_ db: Database, officeID: Int64, date: LocalDate, _ kind: OfficeDayOverride, reason: String) throws {
+    static func setOfficeDay(_ db: Database, officeID: Int64, date: LocalDate, _ kind: OfficeDayOverride, reason: String) throws {
         try db.execute(
             sql: """
                 INSERT INTO office_days (office_id, date, kind, reason) VALUES (?, ?, ?, ?)
@@ -371,7 +381,7 @@ public struct SQLiteBookingStore: BookingStore {
 
     // MARK: Rows
 
-    private static func setStatus(_ db: Database, _ booking: inout Booking, _ status: BookingStatus, now: Date) throws {
+    static func setStatus(_ db: Database, _ booking: inout Booking, _ status: BookingStatus, now: Date) throws {
         try db.execute(sql: "UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",
                        arguments: [status.rawValue, now.timeIntervalSince1970, booking.id])
         if !status.isActive {
@@ -381,7 +391,7 @@ public struct SQLiteBookingStore: BookingStore {
         booking.updatedAt = now
     }
 
-    private static func bookings(_ db: Database, where condition: String, _ arguments: [any DatabaseValueConvertible],
+    static func bookings(_ db: Database, where condition: String, _ arguments: [any DatabaseValueConvertible],
                                  order: String = "created_at, id", limit: Int? = nil) throws -> [Booking] {
         let rows = try Row.fetchAll(
             db, sql: """

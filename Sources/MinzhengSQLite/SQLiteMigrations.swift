@@ -299,6 +299,87 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0008 release time, waitlists, fair draws") { db in
+            try db.execute(sql: """
+                ALTER TABLE office_schedules ADD COLUMN release_minute INTEGER NOT NULL DEFAULT 480 CHECK (release_minute BETWEEN 0 AND 1439);
+
+                -- Couples waiting for a full period (period NULL: any period of the day), served in `position` order.
+                CREATE TABLE waitlist_entries (
+                    position INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    client_id INTEGER NOT NULL,
+                    subject TEXT NOT NULL,
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    period TEXT,
+                    service TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('waiting', 'promoted', 'skipped', 'left')),
+                    booking_id TEXT,
+                    note TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX waitlist_entries_waiting ON waitlist_entries(office_id, date, service, position) WHERE status = 'waiting';
+                CREATE INDEX waitlist_entries_owner ON waitlist_entries(client_id, subject);
+                CREATE TABLE waitlist_applicants (
+                    entry_id TEXT NOT NULL REFERENCES waitlist_entries(id),
+                    position INTEGER NOT NULL,
+                    id_hash TEXT NOT NULL,
+                    waiting INTEGER NOT NULL CHECK (waiting IN (0, 1)),
+                    name_sealed BLOB NOT NULL, id_sealed BLOB NOT NULL, phone_sealed BLOB NOT NULL,
+                    name_masked TEXT NOT NULL, id_masked TEXT NOT NULL, phone_masked TEXT NOT NULL,
+                    PRIMARY KEY (entry_id, position)
+                ) WITHOUT ROWID;
+                -- A person waits in one queue at a time.
+                CREATE UNIQUE INDEX waitlist_applicants_waiting ON waitlist_applicants(id_hash) WHERE waiting = 1;
+
+                CREATE TABLE high_demand_dates (
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    marked_by INTEGER NOT NULL,
+                    marked_at REAL NOT NULL,
+                    PRIMARY KEY (office_id, date)
+                ) WITHOUT ROWID;
+
+                -- One entry per couple and day, whichever office: more entries would be more chances.
+                CREATE TABLE draw_entries (
+                    id TEXT PRIMARY KEY,
+                    client_id INTEGER NOT NULL,
+                    subject TEXT NOT NULL,
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    couple_key TEXT NOT NULL,
+                    preferences TEXT NOT NULL,  -- "09:00,10:00"
+                    status TEXT NOT NULL CHECK (status IN ('registered', 'won', 'waitlisted', 'ineligible')),
+                    rank INTEGER,
+                    period TEXT,
+                    booking_id TEXT,
+                    note TEXT,
+                    created_at REAL NOT NULL,
+                    UNIQUE (date, couple_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX draw_entries_day ON draw_entries(office_id, date, status);
+                CREATE INDEX draw_entries_owner ON draw_entries(client_id, subject);
+                CREATE TABLE draw_applicants (
+                    entry_id TEXT NOT NULL REFERENCES draw_entries(id),
+                    position INTEGER NOT NULL,
+                    id_hash TEXT NOT NULL,
+                    name_sealed BLOB NOT NULL, id_sealed BLOB NOT NULL, phone_sealed BLOB NOT NULL,
+                    name_masked TEXT NOT NULL, id_masked TEXT NOT NULL, phone_masked TEXT NOT NULL,
+                    PRIMARY KEY (entry_id, position)
+                ) WITHOUT ROWID;
+                -- The seed and the places at the draw: with the entries, enough for anyone to run it again.
+                CREATE TABLE draws (
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    seed TEXT NOT NULL,
+                    drawn_at REAL NOT NULL,
+                    places TEXT NOT NULL,  -- {"09:00": 40, ...}
+                    PRIMARY KEY (office_id, date)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

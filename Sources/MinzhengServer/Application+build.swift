@@ -93,6 +93,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
-        services: configuration.notifyWorker ? [watcher, services.deliveryWorker] : [watcher],
+        services: [watcher] + (configuration.drawInterval.map { [DrawRunner(bookings: services.bookings, logger: logger, interval: $0)] } ?? [])
+            + (configuration.notifyWorker ? [services.deliveryWorker] : []),
         logger: logger)
 }

@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// Reminder time the day before (`MINZHENG_REMINDER_TIME`, HH:MM) and the nearly-full share
     /// (`MINZHENG_NEARLY_FULL_SHARE`, 0 to 1).
     public var notifyPolicy = NotifyPolicy()
+    /// How often high-demand days' draws are looked for (nil: never, for tests that run them by hand).
+    public var drawInterval: Duration? = .seconds(1)
     /// The worker's batch size, lanes, lease and timeouts.
     public var delivery = DeliveryWorker.Options()
 

@@ -85,7 +85,7 @@ struct BookingWorld: Sendable {
 
 /// Builds the app on a fresh data directory with an app client and four staff members:
 /// `province` (admin, 32), `nanjing-manager` and `nanjing-clerk` (3201), `wuxi-manager` (3202).
-func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in },
+func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }, now: @escaping @Sendable () -> Date = Date.init,
                       _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
     let directory = try await seededDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -94,7 +94,7 @@ func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration)
     var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
     configuration.reloadInterval = .milliseconds(200)
     configure(&configuration)
-    let services = try await Services.start(configuration, logger: logger)
+    let services = try await Services.start(configuration, logger: logger, now: now)
     let key = try await services.identity.createClient(name: "测试应用").key
     for (name, role, division) in [("province", StaffRole.admin, "32"), ("nanjing-manager", .manager, "3201"),
                                    ("nanjing-clerk", .clerk, "3201"), ("wuxi-manager", .manager, "3202")] {

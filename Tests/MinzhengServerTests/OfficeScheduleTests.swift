@@ -11,7 +11,11 @@ import Testing
         struct Period: Decodable { let period: String; let start: String; let end: String }
         let periods: [Period]
         let default_capacity: [String: Int]
-        let booking_window: [String: Int]
+        let booking_window: Window
+        struct Window: Decodable {
+            let min_days_ahead: Int, max_days_ahead: Int, closing_hour: Int, release_time: String
+            subscript(key: String) -> Int? { ["min_days_ahead": min_days_ahead, "max_days_ahead": max_days_ahead, "closing_hour": closing_hour][key] }
+        }
     }
 
     static let morningsOnly = #"""

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rejections of the booking flow, each with its machine code and a sentence a citizen can read.
 public enum BookingErrors {
     public static let slotFull = DomainError(.conflict, code: "slot_full", title: "该时段已约满，请选择其他时段",
@@ -17,6 +19,37 @@ public enum BookingErrors {
     public static func periodInUse(_ periods: [String]) -> DomainError {
         .init(.conflict, code: "period_in_use", title: "该时段仍有有效预约，不能删除",
               detail: "confirmed bookings still use \(periods.joined(separator: ", ")); move or cancel them first")
+    }
+
+    /// The day's places are not released yet (放号): the moment they are, in Beijing time.
+    public static func notYetReleased(_ at: Date) -> DomainError {
+        .init(.conflict, code: "not_yet_released", title: "该日期号源尚未开放，请于 \(beijing(at)) 后预约",
+              detail: "places for this day are released at \(beijing(at))")
+    }
+
+    public static let drawRequired = DomainError(
+        .conflict, code: "draw_required", title: "该日期为热门日期，请先登记参加公平摇号",
+        detail: "this is a high-demand day: places go by a draw at release; register for it, or try again once the draw has run")
+
+    public static let waitlistNotNeeded = DomainError(
+        .conflict, code: "places_available", title: "该时段仍有号源，请直接预约", detail: "the period still has places: book it instead of waiting")
+
+    public static let alreadyWaiting = DomainError(
+        .conflict, code: "already_waiting", title: "您已在候补队列中", detail: "an applicant is already on a waitlist")
+
+    public static let alreadyRegistered = DomainError(
+        .conflict, code: "already_registered", title: "您已登记参加该日摇号", detail: "this couple is already registered for a draw on this day")
+
+    public static let registrationClosed = DomainError(
+        .conflict, code: "draw_registration_closed", title: "该日期不在摇号登记时间内",
+        detail: "registration for a draw opens seven days before the release and closes at the release")
+
+    /// `2026-05-20T08:00+08:00`.
+    static func beijing(_ at: Date) -> String {
+        let day = LocalDate.today(at: at)
+        let minute = Int((at.timeIntervalSince(day.instant(hour: 0)) / 60).rounded(.down))
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(day)T\(two(minute / 60)):\(two(minute % 60))+08:00"
     }
 
     public static func bookingNotFound(_ id: String) -> DomainError { .notFound("no booking \(id)") }

@@ -34,6 +34,8 @@ public struct DayAvailability: Sendable, Equatable {
     /// The office works that day (whether or not it can still be booked).
     public let officeWorks: Bool
     public let periods: [PeriodAvailability]
+    /// Not released yet: the moment its places are (放号).
+    public var releaseAt: Date? = nil
 }
 
 /// What a citizen asks to book.

@@ -118,7 +118,7 @@ public struct BookingService: Sendable {
 
     public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
         let at = now()
-        let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at))
+        let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at), promotion: promotion(at: at))
         fullSlots.placeFreed(cancelled.slot)
         availabilityCache.officeChanged(cancelled.slot.officeID)
         return cancelled
@@ -150,7 +150,7 @@ public struct BookingService: Sendable {
         let slot = SlotKey(officeID: office.id, date: day, period: period, service: current.slot.service)
         let moved = try await store.reschedule(
             id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
-            noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at))
+            noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at), promotion: promotion(at: at))
         fullSlots.placeFreed(current.slot)
         availabilityCache.officeChanged(current.slot.officeID)
         return moved
@@ -158,7 +158,7 @@ public struct BookingService: Sendable {
 
     /// The rules judged inside a booking's (or a move's) own transaction, against what is stored then:
     /// the office's periods and booking window, the office working that day, no-show bars.
-    private func admission(for date: LocalDate, period: String, now at: Date) -> @Sendable (BookingPreflight) throws -> Void {
+    func admission(for date: LocalDate, period: String, now at: Date) -> @Sendable (BookingPreflight) throws -> Void {
         let (rules, calendar, defaultSchedule) = (rules, calendar, defaultSchedule)
         let today = LocalDate.today(at: at)
         return { known in
@@ -166,9 +166,19 @@ public struct BookingService: Sendable {
             try schedule.checkPeriod(period)
             try schedule.window.check(date, now: at)
             guard Self.isWorking(date, override: known.dayOverride, calendar: calendar) else { throw BookingErrors.officeClosed }
+            if known.drawPending { throw BookingErrors.drawRequired }
             for days in known.noShows.values {
                 if let until = rules.barredUntil(noShows: days), today < until { throw BookingErrors.barred(until: until) }
             }
+        }
+    }
+
+    /// How freed places are given to waiting couples: the booking rules for the day and period, judged as
+    /// for a booking made at `at`.
+    func promotion(at: Date) -> Promotion {
+        let today = LocalDate.today(at: at)
+        return Promotion(now: at, today: today, noShowsSince: rules.noShowsSince(today)) { [self] date, period, known in
+            try admission(for: date, period: period, now: at)(known)
         }
     }
 
@@ -205,7 +215,8 @@ public struct BookingService: Sendable {
                                 after: Self.json(["from": range.lowerBound.description, "to": range.upperBound.description,
                                                   "periods": periods.joined(separator: ","), "service": service.rawValue,
                                                   "capacity": String(capacity)]))
-        try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit)
+        try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit,
+                                    promotion: promotion(at: audit.at))
         officeChanged(office.id)
     }
 
@@ -227,7 +238,7 @@ public struct BookingService: Sendable {
         let reason = try Self.reason(reason)
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
-        try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit)
+        try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit, promotion: promotion(at: audit.at))
         officeChanged(office.id)
     }
 
@@ -287,19 +298,19 @@ public struct BookingService: Sendable {
     }
 
     /// Staff changed the office's days, capacities or schedule: what this process remembers of it is stale.
-    private func officeChanged(_ officeID: Int64) {
+    func officeChanged(_ officeID: Int64) {
         fullSlots.officeChanged(officeID)
         availabilityCache.officeChanged(officeID)
         schedules.officeChanged(officeID)
     }
 
-    private func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
+    func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
         guard let office = offices.registry(id) else { throw BookingErrors.officeNotFound(id) }
         return office
     }
 
     /// An office the staff member may act on; any other is "not found".
-    private func registry(_ id: Int64, for staff: StaffMember) throws(DomainError) -> RegistryOffice {
+    func registry(_ id: Int64, for staff: StaffMember) throws(DomainError) -> RegistryOffice {
         let office = try registry(id)
         guard staff.mayManage(office.division) else { throw BookingErrors.officeNotFound(id) }
         return office
@@ -317,7 +328,7 @@ public struct BookingService: Sendable {
         }
     }
 
-    private func days(of office: RegistryOffice, service: MarriageService, range: ClosedRange<LocalDate>) async throws -> [DayAvailability] {
+    func days(of office: RegistryOffice, service: MarriageService, range: ClosedRange<LocalDate>) async throws -> [DayAvailability] {
         let at = now()
         let known = try await store.officeCalendar(officeID: office.id, from: range.lowerBound, to: range.upperBound)
         let (used, exceptions) = (known.usage, known.overrides)
@@ -331,7 +342,9 @@ public struct BookingService: Sendable {
                 return DayAvailability.PeriodAvailability(
                     period: period, capacity: works ? slot?.capacity ?? schedule.capacity(for: service) : 0, booked: slot?.booked ?? 0)
             }
-            return DayAvailability(date: date, open: works && schedule.window.contains(date, now: at), officeWorks: works, periods: periods)
+            let release = schedule.window.releaseAt(date)
+            return DayAvailability(date: date, open: works && schedule.window.contains(date, now: at), officeWorks: works, periods: periods,
+                                   releaseAt: at < release ? release : nil)
         }
     }
 

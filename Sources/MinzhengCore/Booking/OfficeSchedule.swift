@@ -1,26 +1,36 @@
 import Foundation
 
-/// When a day may be booked: from `minDaysAhead` to `maxDaysAhead` days ahead, closing at `closingHour` (Beijing
-/// time) on the day before.
+/// When a day may be booked: its places are released (放号) at `releaseMinute` (Beijing time) `maxDaysAhead`
+/// days before, bookings stay open until `closingHour` on the day before, and never for a day sooner than
+/// `minDaysAhead` days ahead.
 public struct BookingWindow: Sendable, Equatable {
     public var minDaysAhead: Int
     public var maxDaysAhead: Int
     public var closingHour: Int
+    /// Minutes after midnight: 480 releases at 08:00.
+    public var releaseMinute: Int
 
-    public init(minDaysAhead: Int = 1, maxDaysAhead: Int = 30, closingHour: Int = 15) {
+    public init(minDaysAhead: Int = 1, maxDaysAhead: Int = 30, closingHour: Int = 15, releaseMinute: Int = 8 * 60) {
         self.minDaysAhead = minDaysAhead
         self.maxDaysAhead = maxDaysAhead
         self.closingHour = closingHour
+        self.releaseMinute = releaseMinute
+    }
+
+    /// The moment `date`'s places are released.
+    public func releaseAt(_ date: LocalDate) -> Date {
+        date.adding(days: -maxDaysAhead).instant(hour: 0, minute: releaseMinute)
     }
 
     /// Whether a booking for `date` may be made at `now`.
     public func contains(_ date: LocalDate, now: Date) -> Bool {
         let today = LocalDate.today(at: now)
-        guard date >= today.adding(days: minDaysAhead), date <= today.adding(days: maxDaysAhead) else { return false }
+        guard date >= today.adding(days: minDaysAhead), now >= releaseAt(date) else { return false }
         return now < date.adding(days: -1).instant(hour: closingHour)
     }
 
     public func check(_ date: LocalDate, now: Date) throws(DomainError) {
+        if date > LocalDate.today(at: now), now < releaseAt(date) { throw BookingErrors.notYetReleased(releaseAt(date)) }
         guard contains(date, now: now) else {
             throw .init(.unprocessable, code: "outside_booking_window", title: "该日期不在可预约时间范围内",
                         detail: "bookings open \(minDaysAhead) to \(maxDaysAhead) days ahead and close at \(closingHour):00 the day before")

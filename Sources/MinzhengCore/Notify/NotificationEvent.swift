@@ -67,6 +67,8 @@ public struct BookingEventData: Sendable, Equatable, Codable {
     /// For `booking.rescheduled`: the day and period it moved from.
     public let previousDate: String?
     public let previousPeriod: String?
+    /// How a `booking.confirmed` came about when not booked directly: "waitlist" (a freed place) or "draw".
+    public let source: String?
 
     enum CodingKeys: String, CodingKey {
         case code, date, period, service, status, applicants
@@ -74,9 +76,10 @@ public struct BookingEventData: Sendable, Equatable, Codable {
         case officeID = "office_id"
         case previousDate = "previous_date"
         case previousPeriod = "previous_period"
+        case source
     }
 
-    public init(_ booking: Booking, movedFrom previous: SlotKey? = nil) {
+    public init(_ booking: Booking, movedFrom previous: SlotKey? = nil, source: String? = nil) {
         bookingID = booking.id
         code = booking.code
         officeID = booking.slot.officeID
@@ -87,6 +90,7 @@ public struct BookingEventData: Sendable, Equatable, Codable {
         applicants = booking.applicants.map { Person(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) }
         previousDate = previous?.date.description
         previousPeriod = previous?.period
+        self.source = source
     }
 }
 
@@ -150,9 +154,9 @@ public struct NotifyPolicy: Sendable, Equatable {
 }
 
 extension OutboxEvent {
-    public static func booking(_ type: EventType, _ booking: Booking, at: Date, movedFrom: SlotKey? = nil) -> OutboxEvent {
+    public static func booking(_ type: EventType, _ booking: Booking, at: Date, movedFrom: SlotKey? = nil, source: String? = nil) -> OutboxEvent {
         OutboxEvent(type: type, officeID: booking.slot.officeID, clientID: booking.owner.clientID, bookingID: booking.id,
-                    data: NotifyPolicy.encode(BookingEventData(booking, movedFrom: movedFrom)), occurredAt: at)
+                    data: NotifyPolicy.encode(BookingEventData(booking, movedFrom: movedFrom, source: source)), occurredAt: at)
     }
 
     public static func reminder(_ booking: Booking, at: Date, policy: NotifyPolicy) -> OutboxEvent {

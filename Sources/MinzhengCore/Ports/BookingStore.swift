@@ -70,11 +70,14 @@ public struct BookingPreflight: Sendable {
     public let noShows: [String: [LocalDate]]
     /// The office's own schedule; nil while it has the standard one.
     public let schedule: OfficeSchedule?
+    /// Couples are registered for the day's draw and it has not run yet: no booking may jump the queue.
+    public let drawPending: Bool
 
-    public init(dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]], schedule: OfficeSchedule?) {
+    public init(dayOverride: OfficeDayOverride?, noShows: [String: [LocalDate]], schedule: OfficeSchedule?, drawPending: Bool = false) {
         self.dayOverride = dayOverride
         self.noShows = noShows
         self.schedule = schedule
+        self.drawPending = drawPending
     }
 }
 
@@ -106,12 +109,13 @@ public protocol BookingStore: Sendable {
     func booking(id: String) async throws -> Booking?
     func booking(code: String) async throws -> Booking?
     func bookings(owner: BookingOwner, page: PageRequest) async throws -> Page<Booking>
-    /// Cancels a confirmed booking of `owner` whose day is after `today`, and frees its place.
-    func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate) async throws -> Booking
+    /// Cancels a confirmed booking of `owner` whose day is after `today`, and frees its place, which goes to the
+    /// first waiting couple the rules allow (`promotion`), in the same transaction.
+    func cancel(id: String, owner: BookingOwner, now: Date, today: LocalDate, promotion: Promotion) async throws -> Booking
     /// Moves a confirmed booking of `owner` whose day is after `today` to `slot`: in one transaction `admit`
     /// judges the new day, the new place is taken and the old one freed, or nothing changes.
     func reschedule(id: String, owner: BookingOwner, to slot: SlotKey, defaultCapacity: Int, now: Date, today: LocalDate,
-                    noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> Booking
+                    noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void, promotion: Promotion) async throws -> Booking
     /// The encrypted ID numbers of a booking's applicants, in order.
     func sealedIDNumbers(bookingID: String) async throws -> [Data]
 
@@ -131,14 +135,38 @@ public protocol BookingStore: Sendable {
     /// Replaces the office's schedule; throws `period_in_use` when a period it drops still has confirmed
     /// bookings on or after `from`.
     func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws
+    /// Sets capacity; places it adds go to waiting couples at once.
     func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
-                     audit: AuditRecord) async throws
+                     audit: AuditRecord, promotion: Promotion) async throws
     /// Closes the day and cancels its confirmed bookings (`cancelled_by_office`), freeing their places.
     func closeDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws -> [Booking]
-    func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord) async throws
+    func openDay(officeID: Int64, date: LocalDate, reason: String, audit: AuditRecord, promotion: Promotion) async throws
     func roster(officeID: Int64, date: LocalDate) async throws -> [Booking]
     /// Moves a confirmed booking to `status` (checked in, no-show), or throws when it is no longer confirmed.
     func transition(id: String, to status: BookingStatus, audit: AuditRecord) async throws -> Booking
+
+    // Rush days: waitlists and the fair draw.
+    /// In one transaction: refuses while the period (any period, for a day-wide entry) has a place left or an
+    /// applicant is already waiting or holds an active booking; lets `admit` judge the day; adds the entry last.
+    func joinWaitlist(_ draft: WaitingDraft, defaultCapacity: Int, noShowsSince: LocalDate,
+                      admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> WaitlistEntry
+    func waitlist(owner: BookingOwner) async throws -> [WaitlistEntry]
+    func leaveWaitlist(id: String, owner: BookingOwner, now: Date) async throws -> WaitlistEntry
+    /// Couples waiting for each period of the day ("" for any period).
+    func waitingCounts(officeID: Int64, date: LocalDate, service: MarriageService) async throws -> [String: Int]
+
+    /// Marks a day high-demand at an office (audited).
+    func markHighDemand(officeID: Int64, date: LocalDate, audit: AuditRecord) async throws
+    func isMarkedHighDemand(officeID: Int64, date: LocalDate) async throws -> Bool
+    /// Registers a couple for the day's draw: one entry per couple and day, across offices.
+    func registerForDraw(_ draft: WaitingDraft) async throws -> DrawEntry
+    func drawEntries(owner: BookingOwner) async throws -> [DrawEntry]
+    /// (office, day) pairs with registered entries and no draw yet.
+    func pendingDraws() async throws -> [(officeID: Int64, date: LocalDate)]
+    /// Runs the draw in one transaction: the order from `seed`, places down the order by preference under every
+    /// booking rule, the rest onto the day's waitlist in draw order; keeps the seed and the order.
+    func runDraw(officeID: Int64, date: LocalDate, seed: String, promotion: Promotion) async throws -> DrawRecord
+    func draw(officeID: Int64, date: LocalDate) async throws -> DrawRecord?
 }
 
 /// Who did what, when, to what, with the state before and after: written beside every staff change, in

@@ -79,7 +79,7 @@ extension APIHandler {
 extension Components.Schemas.AvailabilityDay {
     init(_ day: DayAvailability) {
         self.init(
-            date: day.date.description, open: day.open, officeWorks: day.officeWorks,
+            date: day.date.description, open: day.open, officeWorks: day.officeWorks, releaseAt: day.releaseAt,
             periods: day.periods.map {
                 .init(period: $0.period.name, start: $0.period.start, end: $0.period.end, capacity: $0.capacity, booked: $0.booked,
                       remaining: $0.remaining)

@@ -67,9 +67,19 @@ extension APIHandler {
             defaultCapacity: [.marriage: capacity.marriage, .divorceApplication: capacity.divorceApplication,
                               .divorceCertificate: capacity.divorceCertificate, .reissue: capacity.reissue],
             window: BookingWindow(minDaysAhead: body.bookingWindow.minDaysAhead, maxDaysAhead: body.bookingWindow.maxDaysAhead,
-                                  closingHour: body.bookingWindow.closingHour),
+                                  closingHour: body.bookingWindow.closingHour,
+                                  releaseMinute: try body.bookingWindow.releaseTime.map(Self.minuteOfDay) ?? 8 * 60),
             by: staff)
         return .ok(.init(body: .json(.init(officeID: input.path.officeId, schedule))))
+    }
+}
+
+extension APIHandler {
+    /// "HH:MM" (the schema's pattern has checked the form) to minutes after midnight.
+    static func minuteOfDay(_ text: String) throws(DomainError) -> Int {
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2 else { throw DomainError.invalidParameter("release_time", "must be HH:MM") }
+        return parts[0] * 60 + parts[1]
     }
 }
 
@@ -80,6 +90,7 @@ extension Components.Schemas.OfficeSchedule {
             defaultCapacity: .init(marriage: schedule.capacity(for: .marriage), divorceApplication: schedule.capacity(for: .divorceApplication),
                                    divorceCertificate: schedule.capacity(for: .divorceCertificate), reissue: schedule.capacity(for: .reissue)),
             bookingWindow: .init(minDaysAhead: schedule.window.minDaysAhead, maxDaysAhead: schedule.window.maxDaysAhead,
-                                 closingHour: schedule.window.closingHour))
+                                 closingHour: schedule.window.closingHour,
+                                 releaseTime: "\(schedule.window.releaseMinute / 600)\(schedule.window.releaseMinute / 60 % 10):\(schedule.window.releaseMinute % 60 / 10)\(schedule.window.releaseMinute % 10)"))
     }
 }
