@@ -275,8 +275,9 @@ public struct SQLiteBookingStore: BookingStore {
                                                     closingHour: row["closing_hour"], releaseMinute: row["release_minute"]))
     }
 
-    public func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws {
-        try await pool.write { db in
+    public func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord,
+                                  promotion: Promotion) async throws {
+        try await pool.write { [self] db in
             let kept = schedule.periods.map(\.name)
             let dropped = try String.fetchAll(
                 db, sql: """
@@ -303,6 +304,12 @@ public struct SQLiteBookingStore: BookingStore {
                             schedule.capacity(for: .reissue), schedule.window.minDaysAhead, schedule.window.maxDaysAhead,
                             schedule.window.closingHour, audit.at.timeIntervalSince1970, schedule.window.releaseMinute])
             try SQLiteAudit.append(db, audit)
+            // New periods or larger default capacities: the days people wait for may have room now.
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT date, service FROM waitlist_entries WHERE office_id = ? AND status = 'waiting'",
+                                        arguments: [officeID]) {
+                guard let date = LocalDate(iso: row[0] as String), let service = MarriageService(rawValue: row[1]) else { continue }
+                try promote(db, officeID: officeID, date: date, service: service, promotion)
+            }
         }
     }
 

@@ -94,6 +94,28 @@ struct WaitlistBody: Decodable {
         }
     }
 
+    @Test func aNewPeriodIsTakenByTheDaysWaitingCouple() async throws {
+        try await withBookingWorld { world in
+            let manager = try await world.staff("nanjing-manager")
+            let date = try await world.bookableDay()
+            #expect(try await world.setCapacity(1, date: date, period: nil, token: manager).status == .noContent)
+            let citizen = try await world.citizen("evening")
+            _ = try await world.bookMany(6, first: 1500, date: date, token: citizen)
+            let waiting = try await world.request(.post, "/v1/marriage-waitlist", token: citizen,
+                                                  json: world.bookingJSON(date: date, period: "any", couple: 1600))
+            #expect(waiting.status == .created)
+            let schedule = try await world.request(.put, "/v1/staff/marriage-registries/\(BookingWorld.nanjingXuanwu)/schedule", token: manager, json: """
+                {"periods":["09:00-10:00","10:00-11:00","11:00-12:00","14:00-15:00","15:00-16:00","16:00-17:00","17:00-18:00"],
+                 "default_capacity":{"marriage":10,"divorce_application":4,"divorce_certificate":4,"reissue":2},
+                 "booking_window":{"min_days_ahead":1,"max_days_ahead":30,"closing_hour":15}}
+                """)
+            #expect(schedule.status == .ok, "\(String(buffer: schedule.body))")
+            let entries: [WaitlistBody] = try await world.request(.get, "/v1/marriage-waitlist", token: citizen).decode(ListPage<WaitlistBody>.self).items
+            #expect(entries.map(\.status) == ["promoted"])
+            #expect(try await world.period(date: date, period: "17:00").booked == 1)
+        }
+    }
+
     @Test func promotionsRacingBookingsNeverOverbook() async throws {
         try await withBookingWorld(live: true) { world in
             let manager = try await world.staff("nanjing-manager")

@@ -282,7 +282,7 @@ public struct BookingService: Sendable {
         let at = now()
         let audit = AuditRecord(staffID: staff.id, action: "office.schedule", target: "office:\(office.id)", at: at,
                                 before: Self.json(before.auditFields), after: Self.json(schedule.auditFields))
-        try await store.setOfficeSchedule(officeID: office.id, schedule, from: LocalDate.today(at: at), audit: audit)
+        try await store.setOfficeSchedule(officeID: office.id, schedule, from: LocalDate.today(at: at), audit: audit, promotion: promotion(at: at))
         officeChanged(office.id)
         return schedule
     }

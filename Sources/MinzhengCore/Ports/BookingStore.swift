@@ -134,7 +134,8 @@ public protocol BookingStore: Sendable {
     // Staff actions: each writes its audit row in the same transaction.
     /// Replaces the office's schedule; throws `period_in_use` when a period it drops still has confirmed
     /// bookings on or after `from`.
-    func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord) async throws
+    /// Periods or capacities it adds go to waiting couples at once.
+    func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord, promotion: Promotion) async throws
     /// Sets capacity; places it adds go to waiting couples at once.
     func setCapacity(officeID: Int64, dates: [LocalDate], periods: [String], service: MarriageService, capacity: Int,
                      audit: AuditRecord, promotion: Promotion) async throws
