@@ -39,6 +39,7 @@ bench: deps release
 	bench/rush.sh
 	bench/orgs-eldercare.sh
 	bench/notify.sh
+	bench/release.sh
 
 clean:
 	rm -rf .build data
