@@ -211,6 +211,8 @@ public final class CurlTransport: Sendable {
             _ = mz_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
             if !options.allowPrivate { _ = mz_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context) }
             guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
+                curl_slist_free_all(transfer.headers)
+                transfer.headers = nil
                 idle.append(easy)
                 return nil
             }
@@ -245,7 +247,7 @@ public final class CurlTransport: Sendable {
                 let name = Array("retry-after:".utf8)
                 if length > name.count, zip(line.prefix(name.count), name).allSatisfy({ $0 | 0x20 == $1 }) {
                     let value = String(decoding: line.dropFirst(name.count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().retryAfter = TimeInterval(value)
+                    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().retryAfter = RetryAfter.seconds(value)
                 }
                 return length
             })
@@ -302,6 +304,15 @@ public final class CurlTransport: Sendable {
             headers = nil
             job.complete(reply)
         }
+    }
+}
+
+/// `Retry-After` as a receiver may send it: whole seconds only (an HTTP date or anything else is ignored),
+/// at most a day, so that a hostile value (`nan`, `inf`, `1e400`) cannot pause a receiver for ever.
+enum RetryAfter {
+    static func seconds(_ text: String) -> TimeInterval? {
+        guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) else { return nil }
+        return TimeInterval(min(value, 86_400))
     }
 }
 

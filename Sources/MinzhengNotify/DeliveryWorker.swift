@@ -116,15 +116,16 @@ public struct DeliveryWorker: Service {
         var sending: [(delivery: ClaimedDelivery, request: OutgoingRequest)] = []
         for delivery in claimed {
             let at = now()
+            guard let (url, secret) = receivers.open(delivery, with: cipher) else {
+                results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
+                                              detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
+                continue
+            }
+            // Counted as in flight from here: every admitted delivery is sent, and its reply recorded below.
             let allowed = limits.admit(delivery.subscriptionID, channel: delivery.channel, at: at)
             if allowed > at {
                 results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .deferred(until: allowed),
                                               subscriptionID: delivery.subscriptionID))
-                continue
-            }
-            guard let (url, secret) = receivers.open(delivery, with: cipher) else {
-                results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
-                                              detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
                 continue
             }
             let request = ChannelMessage.request(channel: delivery.channel, url: url, secret: secret, deliveryID: delivery.id, type: delivery.eventType,
@@ -156,7 +157,8 @@ public struct DeliveryWorker: Service {
                            detail: detail, milliseconds: reply.milliseconds, pauseReceiverUntil: pause, subscriptionID: delivery.subscriptionID)
         }
         func retry(_ detail: String, after asked: TimeInterval?, code: Int? = nil) -> DeliveryResult {
-            let after = asked.map { $0 * options.receiverWaitScale }
+            // Finite and at most a day, whatever the receiver or a classifier said.
+            let after = asked.flatMap { $0.isFinite && $0 >= 0 ? min($0, 86_400) * options.receiverWaitScale : nil }
             guard let next = options.schedule.nextAttempt(after: delivery.failures + 1, at: at, retryAfter: after) else {
                 return result(.dead, "\(detail); no attempts left", code: code)
             }

@@ -8,6 +8,13 @@ import Glibc
 /// when it is registered. Blocking, so only for registration, never on the delivery path (libcurl resolves
 /// there, and the transport checks the address it connects to).
 public enum SystemResolver {
+    /// Resolves on a thread of its own, so a slow DNS answer never holds a thread of the Swift concurrency pool.
+    public static func resolveAsync(_ host: String) async -> [IPAddress]? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: resolve(host)) }.start()
+        }
+    }
+
     public static func resolve(_ host: String) -> [IPAddress]? {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

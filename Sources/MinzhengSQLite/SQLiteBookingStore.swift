@@ -26,7 +26,7 @@ public struct SQLiteBookingStore: BookingStore {
                        admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> BookingCreation {
         try await bookingWriter.write { [policy, standardSchedule] db in
             if let claim, let earlier = try Self.replay(db, claim) { return .replayed(earlier) }
-            let known = try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date,
+            let known = try Self.preflight(db, officeID: draft.booking.slot.officeID, date: draft.booking.slot.date, service: draft.booking.slot.service,
                                            idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince)
             try admit(known)
             let booking = draft.booking
@@ -70,7 +70,8 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
-    static func preflight(_ db: Database, officeID: Int64, date: LocalDate, idHashes: [String], noShowsSince: LocalDate) throws -> BookingPreflight {
+    static func preflight(_ db: Database, officeID: Int64, date: LocalDate, service: MarriageService, idHashes: [String],
+                          noShowsSince: LocalDate) throws -> BookingPreflight {
         let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
                                        arguments: [officeID, date.description])
         var noShows: [String: [LocalDate]] = [:]
@@ -81,9 +82,13 @@ public struct SQLiteBookingStore: BookingStore {
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
+        // Draws are for marriage registrations; once a draw has run, a straggling entry cannot hold the day.
         let drawPending = try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = ? AND date = ? AND status = 'registered')"),
-            arguments: [officeID, date.description]) ?? false
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = ? AND date = ? AND service = ? AND status = 'registered')
+                   AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = ? AND date = ?)
+                """),
+            arguments: [officeID, date.description, service.rawValue, officeID, date.description]) ?? false
         return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows,
                                 schedule: try officeSchedule(db, officeID: officeID), drawPending: drawPending)
     }
@@ -175,7 +180,8 @@ public struct SQLiteBookingStore: BookingStore {
             var booking = try Self.changeable(db, id: id, owner: owner, today: today)
             guard booking.slot != slot else { return booking }
             let people = try Self.idHashes(db, bookingID: id)
-            let known = try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: Array(people), noShowsSince: noShowsSince)
+            let known = try Self.preflight(db, officeID: slot.officeID, date: slot.date, service: slot.service, idHashes: Array(people),
+                                           noShowsSince: noShowsSince)
             try admit(known)
             try Self.take(db, slot, defaultCapacity: known.schedule?.capacity(for: slot.service) ?? defaultCapacity)
             try Self.free(db, booking.slot)

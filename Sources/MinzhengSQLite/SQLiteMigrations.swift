@@ -312,6 +312,7 @@ enum SQLiteMigrations {
                     office_id INTEGER NOT NULL,
                     date TEXT NOT NULL,
                     period TEXT,
+                    preferences TEXT,  -- from a draw: the periods it may take, best first ("09:00,10:00")
                     service TEXT NOT NULL,
                     status TEXT NOT NULL CHECK (status IN ('waiting', 'promoted', 'skipped', 'left')),
                     booking_id TEXT,
@@ -364,11 +365,14 @@ enum SQLiteMigrations {
                 CREATE TABLE draw_applicants (
                     entry_id TEXT NOT NULL REFERENCES draw_entries(id),
                     position INTEGER NOT NULL,
+                    date TEXT NOT NULL,
                     id_hash TEXT NOT NULL,
                     name_sealed BLOB NOT NULL, id_sealed BLOB NOT NULL, phone_sealed BLOB NOT NULL,
                     name_masked TEXT NOT NULL, id_masked TEXT NOT NULL, phone_masked TEXT NOT NULL,
                     PRIMARY KEY (entry_id, position)
                 ) WITHOUT ROWID;
+                -- One entry per person and day: a couple key alone would let one person enter with several partners.
+                CREATE UNIQUE INDEX draw_applicants_person ON draw_applicants(date, id_hash);
                 -- The seed and the places at the draw: with the entries, enough for anyone to run it again.
                 CREATE TABLE draws (
                     office_id INTEGER NOT NULL,

@@ -118,13 +118,15 @@ public struct SQLiteNotificationStore: NotificationStore {
                 if let type = EventType(rawValue: row[1]) {
                     let event = PendingEvent(id: eventID, type: type, officeID: row[2], clientID: row[3])
                     for subscription in match(event) {
+                        // The list `match` saw may be older than this write: a subscription removed since gets nothing.
+                        guard let receiver = try receivers[subscription] else { continue }
                         let id = DeliveryID.make(at: now)
                         if let until = paused[subscription] {
                             try insert.execute(arguments: [id, eventID, subscription, "pending", 0, until, at, at])
                             continue
                         }
                         try insert.execute(arguments: [id, eventID, subscription, "sending", 1, leased, at, at])
-                        guard db.changesCount == 1, let receiver = try receivers[subscription] else { continue }
+                        guard db.changesCount == 1 else { continue }
                         claimed.append(ClaimedDelivery(id: id, attempt: 1, failures: 0, subscriptionID: subscription, channel: receiver.channel,
                                                        sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: eventID, eventType: type,
                                                        eventData: row[4], occurredAt: Date(timeIntervalSince1970: row[5]), officeID: row[2]))
@@ -152,7 +154,10 @@ public struct SQLiteNotificationStore: NotificationStore {
         subscript(id: Int64) -> Receiver? {
             mutating get throws {
                 if let found = known[id] { return found }
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT channel, url_sealed, secret_sealed FROM webhook_subscriptions WHERE id = ?"),
+                // A removed subscription has no receiver: nothing more goes to it.
+                let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT channel, url_sealed, secret_sealed FROM webhook_subscriptions WHERE id = ? AND removed_at IS NULL
+                    """),
                                            arguments: [id])
                 let receiver = row.flatMap { row in WebhookChannel(rawValue: row[0]).map { Receiver(channel: $0, url: row[1], secret: row[2]) } }
                 known[id] = receiver
@@ -176,11 +181,15 @@ public struct SQLiteNotificationStore: NotificationStore {
             // Columns by position: on this path, looking them up by name costs more than the queries.
             let event = try db.cachedStatement(sql: "SELECT type, data, occurred_at, office_id FROM outbox_events WHERE id = ?")
             var receivers = Receivers(db)
+            let cancel = try db.cachedStatement(sql: "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?")
             return try rows.compactMap { row in
                 let subscriptionID: Int64 = row[4], eventID: Int64 = row[3]
-                guard let receiver = try receivers[subscriptionID], let happened = try Row.fetchOne(event, arguments: [eventID]),
-                    let type = EventType(rawValue: happened[0])
-                else { return nil }
+                guard let receiver = try receivers[subscriptionID] else {
+                    // Its subscription was removed while the delivery waited for a retry.
+                    try cancel.execute(arguments: [now.timeIntervalSince1970, row[0] as String])
+                    return nil
+                }
+                guard let happened = try Row.fetchOne(event, arguments: [eventID]), let type = EventType(rawValue: happened[0]) else { return nil }
                 return ClaimedDelivery(id: row[0], attempt: row[1], failures: row[2], subscriptionID: subscriptionID, channel: receiver.channel,
                                        sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: eventID, eventType: type,
                                        eventData: happened[1], occurredAt: Date(timeIntervalSince1970: happened[2]), officeID: happened[3])

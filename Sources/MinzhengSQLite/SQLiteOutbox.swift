@@ -40,7 +40,7 @@ enum SQLiteOutbox {
         let unopened = max(0, schedule.periods.count - (row["slots"] as Int))
         let capacity = (row["capacity"] as Int) + unopened * schedule.capacity(for: slot.service)
         guard policy.isNearlyFull(booked: booked, capacity: capacity) else { return }
-        let key = "capacity.nearly_full:\(slot.officeID):\(slot.date)"
+        let key = "capacity.nearly_full:\(slot.officeID):\(slot.date):\(slot.service.rawValue)"
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox_once (key) VALUES (?)").execute(arguments: [key])
         guard db.changesCount == 1 else { return }
         try append(db, .nearlyFull(officeID: slot.officeID, date: slot.date, service: slot.service, booked: booked, capacity: capacity, at: at))

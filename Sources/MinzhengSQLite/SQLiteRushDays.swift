@@ -12,7 +12,7 @@ extension SQLiteBookingStore {
                              admit: @escaping @Sendable (BookingPreflight) throws -> Void) async throws -> WaitlistEntry {
         try await pool.write { [standardSchedule] db in
             let slot = draft.slot
-            let known = try Self.preflight(db, officeID: slot.officeID, date: slot.date, idHashes: draft.applicants.map(\.idHash),
+            let known = try Self.preflight(db, officeID: slot.officeID, date: slot.date, service: slot.service, idHashes: draft.applicants.map(\.idHash),
                                            noShowsSince: noShowsSince)
             try admit(known)
             let open = try Self.periodsWithRoom(db, slot.officeID, slot.date, slot.service, schedule: known.schedule ?? standardSchedule)
@@ -63,17 +63,28 @@ extension SQLiteBookingStore {
         let schedule = try Self.officeSchedule(db, officeID: officeID) ?? standardSchedule
         while true {
             let open = try Self.periodsWithRoom(db, officeID, date, service, schedule: schedule)
-            guard !open.isEmpty, let row = try Row.fetchOne(
+            guard !open.isEmpty else { return }
+            // The first waiting couple who may take one of the open periods: theirs, any, or (from a draw) their
+            // best-ranked open one.
+            var next: (row: Row, period: String)?
+            let waiting = try Row.fetchCursor(
                 db.cachedStatement(sql: """
-                    SELECT id, client_id, subject, period FROM waitlist_entries
+                    SELECT id, client_id, subject, period, preferences FROM waitlist_entries
                     WHERE office_id = ? AND date = ? AND service = ? AND status = 'waiting'
                       AND (period IS NULL OR period IN (SELECT value FROM json_each(?)))
-                    ORDER BY position LIMIT 1
+                    ORDER BY position
                     """),
                 arguments: [officeID, date.description, service.rawValue, Self.jsonList(open)])
-            else { return }
+            while let row = try waiting.next() {
+                let ranked = (row[4] as String?)?.split(separator: ",").map(String.init)
+                let fit: String? = if let own: String = row[3] { own } else if let ranked { ranked.first(where: open.contains) } else { open.first }
+                if let fit {
+                    next = (row.copy(), fit)
+                    break
+                }
+            }
+            guard let (row, period) = next else { return }
             let entryID: String = row[0]
-            let period: String = row[3] ?? open[0]
             let slot = SlotKey(officeID: officeID, date: date, period: period, service: service)
             let applicants = try Self.storedApplicants(db, table: "waitlist_applicants", entryID: entryID)
             do {
@@ -104,6 +115,10 @@ extension SQLiteBookingStore {
 
     public func registerForDraw(_ draft: WaitingDraft) async throws -> DrawEntry {
         try await pool.write { db in
+            // Checked in the write: a registration that arrives as the draw runs is too late, not left behind.
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM draws WHERE office_id = ? AND date = ?",
+                                    arguments: [draft.slot.officeID, draft.slot.date.description]) == nil
+            else { throw BookingErrors.registrationClosed }
             do {
                 try db.execute(sql: """
                     INSERT INTO draw_entries (id, client_id, subject, office_id, date, service, couple_key, preferences, status, created_at)
@@ -114,7 +129,12 @@ extension SQLiteBookingStore {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw BookingErrors.alreadyRegistered
             }
-            try Self.insertApplicants(db, table: "draw_applicants", entryID: draft.id, draft.applicants.map(StoredApplicant.init), waiting: nil)
+            do {
+                try Self.insertApplicants(db, table: "draw_applicants", entryID: draft.id, draft.applicants.map(StoredApplicant.init), waiting: nil,
+                                          date: draft.slot.date)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw BookingErrors.alreadyRegistered
+            }
             guard let entry = try Self.drawEntries(db, where: "id = ?", [draft.id]).first else { throw BookingErrors.bookingNotFound(draft.id) }
             return entry
         }
@@ -178,7 +198,7 @@ extension SQLiteBookingStore {
                         try db.inSavepoint {
                             try Self.insertWaiting(db, id: BookingID.make(at: promotion.now), owner: owner,
                                                    slot: SlotKey(officeID: officeID, date: date, period: preferences.first ?? "", service: .marriage),
-                                                   period: nil, at: promotion.now, applicants: applicants)
+                                                   period: nil, preferences: preferences, at: promotion.now, applicants: applicants)
                             return .commit
                         }
                     } catch let error as DomainError {
@@ -226,7 +246,7 @@ extension SQLiteBookingStore {
                               promotion: Promotion, schedule: OfficeSchedule, policy: NotifyPolicy) throws -> Booking {
         var made: Booking?
         try db.inSavepoint {
-            let known = try preflight(db, officeID: slot.officeID, date: slot.date, idHashes: applicants.map(\.idHash),
+            let known = try preflight(db, officeID: slot.officeID, date: slot.date, service: slot.service, idHashes: applicants.map(\.idHash),
                                       noShowsSince: promotion.noShowsSince)
             try promotion.admit(slot.date, slot.period, known)
             let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
@@ -273,13 +293,13 @@ extension SQLiteBookingStore {
         }
     }
 
-    static func insertWaiting(_ db: Database, id: String, owner: BookingOwner, slot: SlotKey, period: String?, at: Date,
-                              applicants: [StoredApplicant]) throws {
+    static func insertWaiting(_ db: Database, id: String, owner: BookingOwner, slot: SlotKey, period: String?, preferences: [String]? = nil,
+                              at: Date, applicants: [StoredApplicant]) throws {
         try db.execute(sql: """
-            INSERT INTO waitlist_entries (id, client_id, subject, office_id, date, period, service, status, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)
-            """, arguments: [id, owner.clientID, owner.subject, slot.officeID, slot.date.description, period, slot.service.rawValue,
-                             at.timeIntervalSince1970, at.timeIntervalSince1970])
+            INSERT INTO waitlist_entries (id, client_id, subject, office_id, date, period, preferences, service, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)
+            """, arguments: [id, owner.clientID, owner.subject, slot.officeID, slot.date.description, period,
+                             preferences?.joined(separator: ","), slot.service.rawValue, at.timeIntervalSince1970, at.timeIntervalSince1970])
         do {
             try insertApplicants(db, table: "waitlist_applicants", entryID: id, applicants, waiting: true)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -287,14 +307,18 @@ extension SQLiteBookingStore {
         }
     }
 
-    static func insertApplicants(_ db: Database, table: String, entryID: String, _ applicants: [StoredApplicant], waiting: Bool?) throws {
+    /// Waitlists mark their applicants `waiting`; draws key theirs by day (one entry per person and day).
+    static func insertApplicants(_ db: Database, table: String, entryID: String, _ applicants: [StoredApplicant], waiting: Bool?,
+                                 date: LocalDate? = nil) throws {
+        let extraColumn = waiting != nil ? "waiting, " : date != nil ? "date, " : ""
         for (position, applicant) in applicants.enumerated() {
+            var arguments: [any DatabaseValueConvertible] = [entryID, position, applicant.idHash]
+            if waiting != nil { arguments.append(1) } else if let date { arguments.append(date.description) }
+            arguments += [applicant.name, applicant.idNumber, applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone]
             try db.execute(sql: """
-                INSERT INTO \(table) (entry_id, position, id_hash, \(waiting == nil ? "" : "waiting, ")name_sealed, id_sealed, phone_sealed,
-                                      name_masked, id_masked, phone_masked)
-                VALUES (?, ?, ?, \(waiting == nil ? "" : "1, ")?, ?, ?, ?, ?, ?)
-                """, arguments: [entryID, position, applicant.idHash, applicant.name, applicant.idNumber, applicant.phone,
-                                 applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
+                INSERT INTO \(table) (entry_id, position, id_hash, \(extraColumn)name_sealed, id_sealed, phone_sealed, name_masked, id_masked, phone_masked)
+                VALUES (?, ?, ?, \(extraColumn.isEmpty ? "" : "?, ")?, ?, ?, ?, ?, ?)
+                """, arguments: StatementArguments(arguments))
         }
     }
 
@@ -351,9 +375,10 @@ extension SQLiteBookingStore {
         else { return nil }
         let places = (try? JSONDecoder().decode([String: Int].self, from: Data((row[2] as String).utf8))) ?? [:]
         let entries = try Row.fetchAll(db, sql: """
-            SELECT id, preferences, period FROM draw_entries WHERE office_id = ? AND date = ? AND rank IS NOT NULL ORDER BY rank
+            SELECT id, preferences, period, status FROM draw_entries WHERE office_id = ? AND date = ? AND rank IS NOT NULL ORDER BY rank
             """, arguments: [officeID, date.description]).map { entry in
-            (id: entry[0] as String, preferences: (entry[1] as String).split(separator: ",").map(String.init), period: entry[2] as String?)
+            (id: entry[0] as String, preferences: (entry[1] as String).split(separator: ",").map(String.init), period: entry[2] as String?,
+             eligible: (entry[3] as String) != DrawEntry.Status.ineligible.rawValue)
         }
         return DrawRecord(officeID: officeID, date: date, seed: row[0], drawnAt: Date(timeIntervalSince1970: row[1]), places: places, entries: entries)
     }

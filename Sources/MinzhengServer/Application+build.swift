@@ -40,7 +40,7 @@ public struct Services: Sendable {
             logger.warning("MINZHENG_NOTIFY_ALLOW_PRIVATE is set: webhooks may use http and private or loopback addresses; for local testing only")
         }
         let notifications = NotificationService(store: storage.notifications, offices: lookups, cipher: cipher,
-                                                allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolve, now: now)
+                                                allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolveAsync, now: now)
         let foreground = ForegroundActivity()
         let worker = DeliveryWorker(store: storage.notifications, offices: lookups, cipher: cipher, options: configuration.delivery,
                                     foreground: foreground, logger: logger, now: now)

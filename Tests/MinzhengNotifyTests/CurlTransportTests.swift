@@ -1,6 +1,6 @@
 import Foundation
 import MinzhengCore
-import MinzhengNotify
+@testable import MinzhengNotify
 import MinzhengTesting
 import Testing
 
@@ -140,5 +140,15 @@ import Testing
         let event = try #require(try JSONSerialization.jsonObject(with: app.body) as? [String: Any])
         #expect(event["type"] as? String == "booking.confirmed")
         #expect((event["data"] as? [String: Any])?["code"] as? String == "K7P2QD")
+    }
+}
+
+@Suite struct RetryAfterTests {
+    @Test func onlyWholeSecondsUpToADayAreTaken() {
+        #expect(RetryAfter.seconds("120") == 120)
+        #expect(RetryAfter.seconds("999999999") == 86_400)
+        for hostile in ["nan", "inf", "-1", "1e400", "1.5", "", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            #expect(RetryAfter.seconds(hostile) == nil, "\(hostile)")
+        }
     }
 }

@@ -159,6 +159,23 @@ import Testing
         }
     }
 
+    @Test func aRemovedWebhookGetsNoMoreRetries() async throws {
+        try await withNotifyWorld(configure: { $0.delivery.schedule = RetrySchedule(delays: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]) }) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            receiver.script("gone", Array(repeating: .status(500), count: 10))
+            let hook = try await world.addWebhook("webhook", url: receiver.url("hook", "gone"), events: ["booking.confirmed"], token: manager)
+            _ = try await world.bookMany(1, first: 111, date: try await world.bookableDay(), token: try await world.citizen("notify-8"))
+            _ = try await receiver.wait { !$0.isEmpty }
+            #expect(try await world.request(.delete, "/v1/staff/webhooks/\(hook.id)", token: manager).status == .noContent)
+            let sent = receiver.receipts.count
+            try await eventually {
+                try await world.services.storage.notifications.deliveries(subscriptionIDs: [hook.id], status: .cancelled, limit: 10).count == 1
+            }
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(receiver.receipts.count <= sent + 1)  // at most the attempt already under way when it was removed
+        }
+    }
+
     @Test func droppedConnectionsAreRetriedThenGivenUp() async throws {
         let dropper = try DroppingListener()
         defer { dropper.stop() }

@@ -67,7 +67,9 @@ import Testing
             for bad in [Self.morningsOnly.replacingOccurrences(of: "09:30-10:30", with: "09:00-10:30"),  // overlaps
                         Self.morningsOnly.replacingOccurrences(of: "13:30-15:00", with: "15:00-13:30"),
                         Self.morningsOnly.replacingOccurrences(of: #""max_days_ahead":10"#, with: #""max_days_ahead":400"#),
-                        Self.morningsOnly.replacingOccurrences(of: #""reissue":0"#, with: #""reissue":0,"funeral":3"#)] {
+                        Self.morningsOnly.replacingOccurrences(of: #""reissue":0"#, with: #""reissue":0,"funeral":3"#),
+                        Self.morningsOnly.replacingOccurrences(of: #""closing_hour":12"#, with: #""closing_hour":12,"release_time":"99:99""#),
+                        Self.morningsOnly.replacingOccurrences(of: #""closing_hour":12"#, with: #""closing_hour":12,"release_time":"-1:30""#)] {
                 let refused = try await world.request(.put, path, token: manager, json: bad)
                 #expect(refused.status.code == 400 || refused.status.code == 422, "\(bad)")
             }

@@ -184,6 +184,15 @@ struct WaitlistBody: Decodable {
                     applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"), ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
                     for: session)
             }
+            // One entry per person and day: the first couple's man cannot enter again with another partner.
+            let (man, _) = TestIDs.couple(10_000, address: "320105")
+            let (_, other) = TestIDs.couple(20_000, address: "320105")
+            await #expect(throws: DomainError.self) {
+                _ = try await world.services.bookings.registerForDraw(
+                    officeID: office, date: day.description, preferences: ["09:00"],
+                    applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"), ApplicantInput(name: "王五", idNumber: other, phone: "13900139000")],
+                    for: session)
+            }
             // At the release, bookings wait for the draw.
             clock.set(day.adding(days: -30).instant(hour: 8, minute: 1))
             let citizen = try await world.citizen("late")
@@ -205,7 +214,7 @@ struct WaitlistBody: Decodable {
 
             // Anyone can re-run it from what is published: the same order and outcome; another seed orders otherwise.
             struct Published: Decodable {
-                struct Entry: Decodable { let id: String; let preferences: [String]; let period: String? }
+                struct Entry: Decodable { let id: String; let preferences: [String]; let period: String?; let eligible: Bool }
                 let seed: String; let places: [String: Int]; let entries: [Entry]
             }
             let published: Published = try await world.request(.get, "/v1/marriage-registries/\(office)/draws/\(day)").decode()
@@ -213,7 +222,7 @@ struct WaitlistBody: Decodable {
             #expect(published.seed == "seed-A" && published.places == places)
             #expect(FairDraw.order(ids.shuffled(), seed: published.seed) == ids)
             let again = FairDraw.assign(order: ids, preferences: Dictionary(uniqueKeysWithValues: published.entries.map { ($0.id, $0.preferences) }),
-                                        places: published.places)
+                                        places: published.places, skipping: Set(published.entries.filter { !$0.eligible }.map(\.id)))
             #expect(again.map(\.period) == published.entries.map(\.period))
             #expect(FairDraw.order(ids, seed: "seed-B") != ids)
             // After the draw the day books as usual: its places are gone.

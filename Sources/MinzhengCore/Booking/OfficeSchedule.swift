@@ -128,6 +128,7 @@ public struct OfficeSchedule: Sendable, Equatable {
             throw .invalidParameter("booking_window.max_days_ahead", "must be from min_days_ahead to 90")
         }
         guard (0...24).contains(window.closingHour) else { throw .invalidParameter("booking_window.closing_hour", "must be 0 to 24") }
+        guard (0..<1440).contains(window.releaseMinute) else { throw .invalidParameter("booking_window.release_time", "must be 00:00 to 23:59") }
         return OfficeSchedule(periods: periods, defaultCapacity: defaultCapacity, window: window)
     }
 }

@@ -31,11 +31,13 @@ public enum FairDraw {
             .map(\.0)
     }
 
-    /// Goes down `order`; each entry gets its first preference with a place left, or none.
-    public static func assign(order: [String], preferences: [String: [String]], places: [String: Int]) -> [(key: String, period: String?)] {
+    /// Goes down `order`; each entry gets its first preference with a place left, or none. Entries in `skipping`
+    /// (ineligible at the draw) get none and take none.
+    public static func assign(order: [String], preferences: [String: [String]], places: [String: Int],
+                              skipping: Set<String> = []) -> [(key: String, period: String?)] {
         var left = places
         return order.map { key in
-            guard let period = (preferences[key] ?? []).first(where: { left[$0, default: 0] > 0 }) else { return (key, nil) }
+            guard !skipping.contains(key), let period = (preferences[key] ?? []).first(where: { left[$0, default: 0] > 0 }) else { return (key, nil) }
             left[period, default: 0] -= 1
             return (key, period)
         }

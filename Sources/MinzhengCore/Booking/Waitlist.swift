@@ -95,11 +95,12 @@ public struct DrawRecord: Sendable, Equatable {
     public let drawnAt: Date
     /// Places per period when the draw ran.
     public let places: [String: Int]
-    /// Entry ids in draw order, with each one's preferences and outcome (the period won, or nil).
-    public let entries: [(id: String, preferences: [String], period: String?)]
+    /// Entry ids in draw order, with each one's preferences and outcome (the period won, or nil). An ineligible
+    /// entry (a booking rule refused the couple at the draw) took no place: re-running skips it.
+    public let entries: [(id: String, preferences: [String], period: String?, eligible: Bool)]
 
     public init(officeID: Int64, date: LocalDate, seed: String, drawnAt: Date, places: [String: Int],
-                entries: [(id: String, preferences: [String], period: String?)]) {
+                entries: [(id: String, preferences: [String], period: String?, eligible: Bool)]) {
         self.officeID = officeID
         self.date = date
         self.seed = seed

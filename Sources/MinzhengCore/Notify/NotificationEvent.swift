@@ -128,7 +128,8 @@ public struct OfficeEventData: Sendable, Equatable, Codable {
 public struct NotifyPolicy: Sendable, Equatable {
     /// Reminders are due the day before the booking at this local (Beijing) time, in minutes after midnight.
     public var reminderMinuteOfDay: Int
-    /// `capacity.nearly_full` fires when a day's bookings reach this share of its places.
+    /// `capacity.nearly_full` fires when a day's bookings of a service reach this share of its places (once per
+    /// office, day and service).
     public var nearlyFullShare: Double
 
     public init(reminderMinuteOfDay: Int = 18 * 60, nearlyFullShare: Double = 0.9) {
@@ -174,6 +175,6 @@ extension OutboxEvent {
     public static func nearlyFull(officeID: Int64, date: LocalDate, service: MarriageService, booked: Int, capacity: Int, at: Date) -> OutboxEvent {
         OutboxEvent(type: .capacityNearlyFull, officeID: officeID, clientID: nil, bookingID: nil,
                     data: NotifyPolicy.encode(OfficeEventData(officeID: officeID, date: date, service: service, booked: booked, capacity: capacity)),
-                    occurredAt: at, onceKey: "capacity.nearly_full:\(officeID):\(date)")
+                    occurredAt: at, onceKey: "capacity.nearly_full:\(officeID):\(date):\(service.rawValue)")
     }
 }

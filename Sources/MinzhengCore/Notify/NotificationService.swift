@@ -8,11 +8,12 @@ public struct NotificationService: Sendable {
     let cipher: PersonalDataCipher
     /// `MINZHENG_NOTIFY_ALLOW_PRIVATE=1`: http and private addresses allowed (local testing only).
     let allowPrivate: Bool
-    let resolve: @Sendable (String) -> [IPAddress]?
+    /// Resolves a host name (off the concurrency pool: the system resolver blocks).
+    let resolve: @Sendable (String) async -> [IPAddress]?
     let now: @Sendable () -> Date
 
     public init(store: any NotificationStore, offices: any OfficeDirectory, cipher: PersonalDataCipher, allowPrivate: Bool,
-                resolve: @escaping @Sendable (String) -> [IPAddress]?, now: @escaping @Sendable () -> Date = Date.init) {
+                resolve: @escaping @Sendable (String) async -> [IPAddress]?, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.offices = offices
         self.cipher = cipher
@@ -60,7 +61,7 @@ public struct NotificationService: Sendable {
             made = Self.makeSecret()
             secret = made
         }
-        let target = try WebhookAddressPolicy.check(url, allowPrivate: allowPrivate, resolve: resolve)
+        let target = try await checkedTarget(url)
         let redacted = WebhookURL.redacted(target.url)
         let at = now()
         let subscription = try await store.addSubscription(
@@ -130,7 +131,7 @@ public struct NotificationService: Sendable {
     /// Sets the app's webhook (replacing any earlier one) and answers its new signing secret, shown only here.
     public func setClientWebhook(url: String, events: [String], for client: APIClient) async throws -> (subscription: WebhookSubscription, secret: String) {
         let events = try Self.events(events, allowed: Set(EventType.allCases.filter(\.isAboutABooking)))
-        let target = try WebhookAddressPolicy.check(url, allowPrivate: allowPrivate, resolve: resolve)
+        let target = try await checkedTarget(url)
         let secret = Self.makeSecret()
         let subscription = try await store.replaceClientSubscription(
             NewSubscription(channel: .webhook, sealedURL: try cipher.seal(target.url), redactedURL: WebhookURL.redacted(target.url),
@@ -151,6 +152,13 @@ public struct NotificationService: Sendable {
     }
 
     // MARK: Checks
+
+    /// The URL under the address rules, its host resolved first (a literal address or `allowPrivate` needs no DNS).
+    func checkedTarget(_ url: String) async throws -> WebhookTarget {
+        let host = try WebhookAddressPolicy.host(of: url, allowPrivate: allowPrivate)
+        let addresses = allowPrivate || WebhookAddressPolicy.literalAddress(host) != nil ? nil : await resolve(host)
+        return try WebhookAddressPolicy.check(url, allowPrivate: allowPrivate, resolve: { _ in addresses })
+    }
 
     static func channel(_ text: String) throws(DomainError) -> WebhookChannel {
         guard let channel = WebhookChannel(rawValue: text) else {

@@ -129,6 +129,11 @@ public enum WebhookAddressPolicy {
         return target
     }
 
+    /// The host a URL names, for resolving it before `check` (which then only looks at the answer).
+    public static func host(of text: String, allowPrivate: Bool) throws(DomainError) -> String {
+        try parse(text, allowPrivate: allowPrivate).host
+    }
+
     /// The address a host string denotes without asking DNS: an IPv6 literal (bracketed in URLs) or any
     /// numeric IPv4 form.
     public static func literalAddress(_ host: String) -> IPAddress? {

@@ -43,7 +43,7 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(
             officeId: record.officeID, date: record.date.description, seed: record.seed, drawnAt: record.drawnAt,
             places: .init(additionalProperties: record.places),
-            entries: record.entries.map { .init(id: $0.id, preferences: $0.preferences, period: $0.period) }))))
+            entries: record.entries.map { .init(id: $0.id, preferences: $0.preferences, period: $0.period, eligible: $0.eligible) }))))
     }
 
     func markHighDemandDate(_ input: Operations.MarkHighDemandDate.Input) async throws -> Operations.MarkHighDemandDate.Output {

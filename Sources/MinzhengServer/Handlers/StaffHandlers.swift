@@ -77,9 +77,12 @@ extension APIHandler {
 extension APIHandler {
     /// "HH:MM" (the schema's pattern has checked the form) to minutes after midnight.
     static func minuteOfDay(_ text: String) throws(DomainError) -> Int {
-        let parts = text.split(separator: ":").compactMap { Int($0) }
-        guard parts.count == 2 else { throw DomainError.invalidParameter("release_time", "must be HH:MM") }
-        return parts[0] * 60 + parts[1]
+        // The generated server does not enforce the schema's pattern: check here.
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1]), hours < 24, minutes < 60
+        else { throw DomainError.invalidParameter("release_time", "must be HH:MM, 00:00 to 23:59") }
+        return hours * 60 + minutes
     }
 }
 
