@@ -373,6 +373,16 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 -- One entry per person and day: a couple key alone would let one person enter with several partners.
                 CREATE UNIQUE INDEX draw_applicants_person ON draw_applicants(date, id_hash);
+                -- The seed is drawn, and its SHA-256 published, when the first couple registers: fixed before the entries
+                -- are known, so nobody can pick a seed that suits them.
+                CREATE TABLE draw_seeds (
+                    office_id INTEGER NOT NULL,
+                    date TEXT NOT NULL,
+                    seed TEXT NOT NULL,
+                    seed_hash TEXT NOT NULL,
+                    committed_at REAL NOT NULL,
+                    PRIMARY KEY (office_id, date)
+                ) WITHOUT ROWID;
                 -- The seed and the places at the draw: with the entries, enough for anyone to run it again.
                 CREATE TABLE draws (
                     office_id INTEGER NOT NULL,

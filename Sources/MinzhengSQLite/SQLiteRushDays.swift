@@ -113,12 +113,15 @@ extension SQLiteBookingStore {
         }
     }
 
-    public func registerForDraw(_ draft: WaitingDraft) async throws -> DrawEntry {
+    public func registerForDraw(seed: String, _ draft: WaitingDraft) async throws -> DrawEntry {
         try await pool.write { db in
             // Checked in the write: a registration that arrives as the draw runs is too late, not left behind.
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM draws WHERE office_id = ? AND date = ?",
                                     arguments: [draft.slot.officeID, draft.slot.date.description]) == nil
             else { throw BookingErrors.registrationClosed }
+            try db.execute(sql: "INSERT OR IGNORE INTO draw_seeds (office_id, date, seed, seed_hash, committed_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [draft.slot.officeID, draft.slot.date.description, seed, FairDraw.commitment(seed),
+                                       draft.createdAt.timeIntervalSince1970])
             do {
                 try db.execute(sql: """
                     INSERT INTO draw_entries (id, client_id, subject, office_id, date, service, couple_key, preferences, status, created_at)
@@ -153,9 +156,11 @@ extension SQLiteBookingStore {
         }
     }
 
-    public func runDraw(officeID: Int64, date: LocalDate, seed: String, promotion: Promotion) async throws -> DrawRecord {
+    public func runDraw(officeID: Int64, date: LocalDate, seed: String?, promotion: Promotion) async throws -> DrawRecord {
         try await pool.write { [self] db in
             if let done = try Self.drawRecord(db, officeID: officeID, date: date) { return done }
+            let seed = try seed ?? String.fetchOne(db, sql: "SELECT seed FROM draw_seeds WHERE office_id = ? AND date = ?",
+                                                   arguments: [officeID, date.description]) ?? FairDraw.makeSeed()
             let schedule = try Self.officeSchedule(db, officeID: officeID) ?? standardSchedule
             var places: [String: Int] = [:]
             for period in schedule.periods.map(\.name) {
@@ -212,6 +217,12 @@ extension SQLiteBookingStore {
                            arguments: [officeID, date.description, seed, promotion.now.timeIntervalSince1970, NotifyPolicy.encode(places)])
             guard let record = try Self.drawRecord(db, officeID: officeID, date: date) else { throw DatabaseError(message: "draw not stored") }
             return record
+        }
+    }
+
+    public func drawCommitment(officeID: Int64, date: LocalDate) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT seed_hash FROM draw_seeds WHERE office_id = ? AND date = ?", arguments: [officeID, date.description])
         }
     }
 

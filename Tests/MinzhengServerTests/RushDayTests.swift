@@ -199,7 +199,12 @@ struct WaitlistBody: Decodable {
             let early = try await world.book(world.bookingJSON(date: day.description, couple: 99), token: citizen)
             #expect(early.problemCode == "draw_required")
 
-            let record = try #require(try await world.services.bookings.runDueDraws(seed: "seed-A").first)
+            // The seed was fixed at the first registration: only its hash is out before the draw.
+            struct Commitment: Decodable { let seed_hash: String; let seed: String?; let entries: [String] }
+            let before: Commitment = try await world.request(.get, "/v1/marriage-registries/\(office)/draws/\(day)").decode()
+            #expect(before.seed == nil && before.entries.isEmpty && before.seed_hash.count == 64)
+
+            let record = try #require(try await world.services.bookings.runDueDraws().first)
             #expect(record.entries.count == 5000)
             let won = record.entries.filter { $0.period != nil }
             #expect(won.count == 200)
@@ -215,16 +220,17 @@ struct WaitlistBody: Decodable {
             // Anyone can re-run it from what is published: the same order and outcome; another seed orders otherwise.
             struct Published: Decodable {
                 struct Entry: Decodable { let id: String; let preferences: [String]; let period: String?; let eligible: Bool }
-                let seed: String; let places: [String: Int]; let entries: [Entry]
+                let seed: String; let seed_hash: String; let places: [String: Int]; let entries: [Entry]
             }
             let published: Published = try await world.request(.get, "/v1/marriage-registries/\(office)/draws/\(day)").decode()
             let ids = published.entries.map(\.id)
-            #expect(published.seed == "seed-A" && published.places == places)
+            #expect(published.seed_hash == before.seed_hash && FairDraw.commitment(published.seed) == before.seed_hash)
+            #expect(published.places == places)
             #expect(FairDraw.order(ids.shuffled(), seed: published.seed) == ids)
             let again = FairDraw.assign(order: ids, preferences: Dictionary(uniqueKeysWithValues: published.entries.map { ($0.id, $0.preferences) }),
                                         places: published.places, skipping: Set(published.entries.filter { !$0.eligible }.map(\.id)))
             #expect(again.map(\.period) == published.entries.map(\.period))
-            #expect(FairDraw.order(ids, seed: "seed-B") != ids)
+            #expect(FairDraw.order(ids, seed: published.seed + "x") != ids)
             // After the draw the day books as usual: its places are gone.
             let after = try await world.book(world.bookingJSON(date: day.description, couple: 98), token: citizen)
             #expect(after.problemCode == "slot_full")

@@ -68,7 +68,7 @@ extension BookingService {
         for period in preferences { try schedule.checkPeriod(period) }
         let applicants = try rules.checkApplicants(input, service: .marriage, date: day, today: today)
         let sealed = try seal(applicants)
-        return try await store.registerForDraw(WaitingDraft(
+        return try await store.registerForDraw(seed: FairDraw.makeSeed(), WaitingDraft(
             id: BookingID.make(at: at), owner: session.owner, slot: SlotKey(officeID: office.id, date: day, period: preferences[0], service: .marriage),
             anyPeriod: false, preferences: preferences, applicants: sealed, coupleKey: FairDraw.coupleKey(sealed.map(\.idHash)), createdAt: at))
     }
@@ -77,7 +77,8 @@ extension BookingService {
         try await store.drawEntries(owner: session.owner)
     }
 
-    /// Runs every draw whose release has come; answers the draws it ran. `seed` (tests) replaces the random one.
+    /// Runs every draw whose release has come, each with the seed committed at its first registration;
+    /// answers the draws it ran. `seed` (tests only) replaces the committed one.
     @discardableResult
     public func runDueDraws(seed: String? = nil) async throws -> [DrawRecord] {
         let at = now()
@@ -85,19 +86,21 @@ extension BookingService {
         for (officeID, date) in try await store.pendingDraws() {
             let schedule = try await store.officeSchedule(officeID: officeID) ?? defaultSchedule
             guard at >= schedule.window.releaseAt(date) else { continue }
-            ran.append(try await store.runDraw(officeID: officeID, date: date, seed: seed ?? FairDraw.makeSeed(), promotion: promotion(at: at)))
+            ran.append(try await store.runDraw(officeID: officeID, date: date, seed: seed, promotion: promotion(at: at)))
             officeChanged(officeID)
         }
         return ran
     }
 
-    /// A draw as published, for anyone to check.
-    public func draw(officeID: Int64, date: String) async throws -> DrawRecord {
+    /// A draw as published, for anyone to check: before it runs, the hash of its seed; after, the seed, the
+    /// places and every entry in draw order.
+    public func draw(officeID: Int64, date: String) async throws -> (seedHash: String, record: DrawRecord?) {
         let office = try registry(officeID)
-        guard let record = try await store.draw(officeID: office.id, date: try Self.date(date, "date")) else {
-            throw DomainError.notFound("no draw has run for this office and day")
+        let day = try Self.date(date, "date")
+        guard let seedHash = try await store.drawCommitment(officeID: office.id, date: day) else {
+            throw DomainError.notFound("nobody has registered for a draw at this office on this day")
         }
-        return record
+        return (seedHash, try await store.draw(officeID: office.id, date: day))
     }
 
     /// Marks a day high-demand at an office (managers), before its registration opens.

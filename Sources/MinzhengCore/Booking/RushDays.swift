@@ -51,6 +51,12 @@ public enum FairDraw {
         }.flatMap { $0 }.hexString
     }
 
+    /// What is published of a seed before the draw: SHA-256 of it, in hex. After the draw the seed itself is
+    /// published, and anyone can check it against this.
+    public static func commitment(_ seed: String) -> String {
+        SHA256.hash(data: Data(seed.utf8)).map { $0 }.hexString
+    }
+
     /// One entry per couple: the two keyed ID hashes in order, whoever is named first.
     public static func coupleKey(_ idHashes: [String]) -> String {
         idHashes.sorted().joined(separator: ":")

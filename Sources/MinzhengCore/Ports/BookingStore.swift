@@ -159,15 +159,19 @@ public protocol BookingStore: Sendable {
     /// Marks a day high-demand at an office (audited).
     func markHighDemand(officeID: Int64, date: LocalDate, audit: AuditRecord) async throws
     func isMarkedHighDemand(officeID: Int64, date: LocalDate) async throws -> Bool
-    /// Registers a couple for the day's draw: one entry per couple and day, across offices.
-    func registerForDraw(_ draft: WaitingDraft) async throws -> DrawEntry
+    /// Registers a couple for the day's draw: one entry per person and day, across offices. The first
+    /// registration of an office's day draws its seed (`seed`) and keeps it, publishing only its hash.
+    func registerForDraw(seed: String, _ draft: WaitingDraft) async throws -> DrawEntry
     func drawEntries(owner: BookingOwner) async throws -> [DrawEntry]
     /// (office, day) pairs with registered entries and no draw yet.
     func pendingDraws() async throws -> [(officeID: Int64, date: LocalDate)]
     /// Runs the draw in one transaction: the order from `seed`, places down the order by preference under every
     /// booking rule, the rest onto the day's waitlist in draw order; keeps the seed and the order.
-    func runDraw(officeID: Int64, date: LocalDate, seed: String, promotion: Promotion) async throws -> DrawRecord
+    /// `seed` nil: the seed committed at the first registration (tests pass their own).
+    func runDraw(officeID: Int64, date: LocalDate, seed: String?, promotion: Promotion) async throws -> DrawRecord
     func draw(officeID: Int64, date: LocalDate) async throws -> DrawRecord?
+    /// The SHA-256 (hex) of the day's seed, published from the first registration on; nil before.
+    func drawCommitment(officeID: Int64, date: LocalDate) async throws -> String?
 }
 
 /// Who did what, when, to what, with the state before and after: written beside every staff change, in

@@ -39,11 +39,11 @@ extension APIHandler {
     }
 
     func getDraw(_ input: Operations.GetDraw.Input) async throws -> Operations.GetDraw.Output {
-        let record = try await bookings.draw(officeID: input.path.officeId, date: input.path.date)
+        let (seedHash, record) = try await bookings.draw(officeID: input.path.officeId, date: input.path.date)
         return .ok(.init(body: .json(.init(
-            officeId: record.officeID, date: record.date.description, seed: record.seed, drawnAt: record.drawnAt,
-            places: .init(additionalProperties: record.places),
-            entries: record.entries.map { .init(id: $0.id, preferences: $0.preferences, period: $0.period, eligible: $0.eligible) }))))
+            officeId: input.path.officeId, date: input.path.date, seedHash: seedHash, seed: record?.seed, drawnAt: record?.drawnAt,
+            places: record.map { .init(additionalProperties: $0.places) },
+            entries: (record?.entries ?? []).map { .init(id: $0.id, preferences: $0.preferences, period: $0.period, eligible: $0.eligible) }))))
     }
 
     func markHighDemandDate(_ input: Operations.MarkHighDemandDate.Input) async throws -> Operations.MarkHighDemandDate.Output {
