@@ -10,9 +10,10 @@ export MINZHENG_PORT ?= 8080
 run: deps release
 	.build/release/minzheng serve
 
+# The store contracts also run against a throwaway PostgreSQL cluster (.ci/with-postgres.sh).
 test: deps spec
 	swift build --build-tests
-	swift test --skip-build --disable-xctest
+	.ci/with-postgres.sh swift test --skip-build --disable-xctest
 
 # The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
 spec:

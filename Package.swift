@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -38,6 +39,16 @@ let package = Package(
             dependencies: [
                 "MinzhengCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MinzhengPostgres",
+            dependencies: [
+                "MinzhengCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,6 +117,11 @@ let package = Package(
         .testTarget(
             name: "MinzhengSQLiteTests",
             dependencies: ["MinzhengSQLite", "MinzhengTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MinzhengPostgresTests",
+            dependencies: ["MinzhengPostgres", "MinzhengTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The process's connection pool to PostgreSQL (`MINZHENG_DATABASE_URL=postgres://user:password@host:port/db`).
+/// The pool is a service: `run()` must be running (as a service, or in a task) while it is used.
+public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
+    public let client: PostgresClient
+    let logger: Logger
+
+    /// `schema` (tests): every connection works in that schema, made if missing.
+    public init(url: String, schema: String? = nil, logger: Logger) throws {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, let user = components.user
+        else { throw PostgresDatabaseError("MINZHENG_DATABASE_URL must look like postgres://user:password@host:port/database") }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
+                                                         password: components.password, database: database, tls: .disable)
+        if let schema {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public var description: String { "PostgresDatabase" }
+
+    /// Brings the schema up to date: numbered, append-only migrations, each in its own transaction, under an
+    /// advisory lock so that instances starting together run each one once.
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7426001)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+            }
+        }
+    }
+
+    /// Makes `schema` (tests run each in a schema of their own).
+    public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
+        let database = try PostgresDatabase(url: url, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            try await database.client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
+            group.cancelAll()
+        }
+    }
+}
+
+public struct PostgresDatabaseError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Error {
+    /// The SQLSTATE of a PostgreSQL error, looking through the transaction wrapper (`23505`: unique violation).
+    var sqlState: String? {
+        if let error = self as? PostgresTransactionError { return error.closureError?.sqlState }
+        return (self as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// What the transaction's closure threw (a domain refusal), or the error itself.
+    var unwrapped: any Error {
+        (self as? PostgresTransactionError)?.closureError ?? self
+    }
+}

@@ -1,0 +1,61 @@
+/// PostgreSQL's schema, numbered like SQLite's and append-only: a migration that has shipped is never edited.
+/// Times are seconds since 1970 (as in SQLite), so both stores read and write the same values.
+enum PostgresMigrations {
+    struct Migration {
+        let name: String
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(name: "0001 identity and audit", statements: [
+            """
+            CREATE TABLE api_clients (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE citizen_sessions (
+                token_hash TEXT PRIMARY KEY,
+                client_id BIGINT NOT NULL REFERENCES api_clients(id),
+                subject TEXT NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE staff (
+                id BIGSERIAL PRIMARY KEY,
+                username TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('clerk', 'manager', 'admin')),
+                division_code TEXT NOT NULL CHECK (division_code ~ '^[0-9]{2,12}$'),
+                created_at DOUBLE PRECISION NOT NULL,
+                disabled_at DOUBLE PRECISION
+            )
+            """,
+            "CREATE INDEX staff_division ON staff (division_code text_pattern_ops)",
+            """
+            CREATE TABLE staff_sessions (
+                token_hash TEXT PRIMARY KEY,
+                staff_id BIGINT NOT NULL REFERENCES staff(id),
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE audit_log (
+                id BIGSERIAL PRIMARY KEY,
+                at DOUBLE PRECISION NOT NULL,
+                staff_id BIGINT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import MinzhengPostgres
+import MinzhengTesting
+import Testing
+
+/// The store contracts against a real PostgreSQL server: `make test` starts a throwaway cluster and sets
+/// MINZHENG_TEST_DATABASE_URL (and MINZHENG_REQUIRE_POSTGRES=1, so that a missing server fails rather than skips).
+enum PostgresTestServer {
+    static let url = ProcessInfo.processInfo.environment["MINZHENG_TEST_DATABASE_URL"]
+    static let required = ProcessInfo.processInfo.environment["MINZHENG_REQUIRE_POSTGRES"] == "1"
+
+    /// Runs `body` with a migrated database in a schema of its own.
+    static func withDatabase(_ body: @escaping @Sendable (PostgresDatabase) async throws -> Void) async throws {
+        let url = try #require(url, "MINZHENG_TEST_DATABASE_URL is not set")
+        var logger = Logger(label: "postgres-test")
+        logger.logLevel = .warning
+        let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await PostgresDatabase.createSchema(url: url, schema, logger: logger)
+        let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            try await database.migrate()
+            try await body(database)
+        }
+    }
+}
+
+@Suite(.enabled(if: PostgresTestServer.url != nil || PostgresTestServer.required, "no PostgreSQL server (make test starts one)"))
+struct PostgresIdentityStoreContractTests {
+    @Test func keepsTheIdentityStoreContract() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            let store = PostgresIdentityStore(database)
+            try await IdentityStoreContract.run(store, audit: store)
+        }
+    }
+
+    @Test func migrationsRunOnceWhenInstancesStartTogether() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            // Three more instances start at once on the migrated schema: nothing fails, nothing runs twice.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { try await database.migrate() } }
+                try await group.waitForAll()
+            }
+            let rows = try await database.client.query("SELECT count(*) FROM schema_migrations", logger: Logger(label: "test"))
+            for try await count in rows.decode(Int64.self) { #expect(count == 1) }
+        }
+    }
+}

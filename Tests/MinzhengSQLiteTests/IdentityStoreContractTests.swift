@@ -1,0 +1,19 @@
+import Foundation
+import MinzhengSQLite
+import MinzhengTesting
+import Testing
+
+@Suite struct SQLiteIdentityStoreContractTests {
+    @Test func keepsTheIdentityStoreContract() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("minzheng.sqlite").path)
+        // Staff rows name a division: give the file the division codes the contract uses.
+        try await database.pool.write { db in
+            for (code, name) in [("32", "江苏省"), ("3201", "南京市"), ("3202", "无锡市"), ("33", "浙江省")] {
+                try db.execute(sql: "INSERT INTO divisions (code, name) VALUES (?, ?)", arguments: [code, name])
+            }
+        }
+        try await IdentityStoreContract.run(SQLiteIdentityStore(database), audit: SQLiteBookingStore(database))
+    }
+}
