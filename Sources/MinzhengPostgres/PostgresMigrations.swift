@@ -57,5 +57,41 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        Migration(name: "0002 look-up data", statements: [
+            """
+            CREATE TABLE divisions (
+                code TEXT PRIMARY KEY CHECK (length(code) IN (2, 4, 6, 9)),
+                name TEXT NOT NULL CHECK (name <> ''),
+                functional_zone BOOLEAN NOT NULL DEFAULT false
+            )
+            """,
+            "CREATE TABLE resource_types (slug TEXT PRIMARY KEY, name TEXT NOT NULL, position INTEGER NOT NULL)",
+            """
+            CREATE TABLE directory_entries (
+                id BIGINT PRIMARY KEY,
+                type TEXT NOT NULL REFERENCES resource_types(slug),
+                name TEXT NOT NULL CHECK (name <> ''),
+                division_code TEXT NOT NULL REFERENCES divisions(code),
+                address TEXT NOT NULL,
+                lat DOUBLE PRECISION NOT NULL CHECK (lat BETWEEN -90 AND 90),
+                lng DOUBLE PRECISION NOT NULL CHECK (lng BETWEEN -180 AND 180),
+                phone TEXT,
+                opening_hours TEXT,
+                services TEXT[] NOT NULL DEFAULT '{}',
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX directory_entries_type_division ON directory_entries (type, division_code, id)",
+            """
+            CREATE TABLE calendar_days (
+                date TEXT PRIMARY KEY CHECK (date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+                kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+                name TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "CREATE TABLE seed_imports (checksum TEXT PRIMARY KEY, imported_at DOUBLE PRECISION NOT NULL)",
+            // As in SQLite: a staff member's division must exist.
+            "ALTER TABLE staff ADD CONSTRAINT staff_division FOREIGN KEY (division_code) REFERENCES divisions(code)",
+        ]),
     ]
 }

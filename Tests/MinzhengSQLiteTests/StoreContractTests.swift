@@ -17,3 +17,11 @@ import Testing
         try await IdentityStoreContract.run(SQLiteIdentityStore(database), audit: SQLiteBookingStore(database))
     }
 }
+
+@Suite struct SQLiteLookupStoreContractTests {
+    @Test func keepsTheLookupStoreContract() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await LookupStoreContract.run(SQLiteLookupStore(try SQLiteDatabase(path: directory.appendingPathComponent("minzheng.sqlite").path)))
+    }
+}
