@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MinzhengPostgresTests",
-            dependencies: ["MinzhengPostgres", "MinzhengTesting"],
+            dependencies: ["MinzhengPostgres", "MinzhengTesting", "MinzhengCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -93,5 +93,26 @@ enum PostgresMigrations {
             // As in SQLite: a staff member's division must exist.
             "ALTER TABLE staff ADD CONSTRAINT staff_division FOREIGN KEY (division_code) REFERENCES divisions(code)",
         ]),
+        Migration(name: "0003 social organisations", statements: [
+            """
+            CREATE TABLE social_orgs (
+                code TEXT PRIMARY KEY CHECK (length(code) = 18),
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('social_group', 'social_service', 'foundation')),
+                status TEXT NOT NULL CHECK (status IN ('active', 'deregistered', 'registration_revoked', 'certificate_revoked')),
+                authority TEXT NOT NULL,
+                division_code TEXT NOT NULL REFERENCES divisions(code),
+                registered_on TEXT NOT NULL,
+                legal_representative TEXT NOT NULL,
+                address TEXT NOT NULL,
+                phone TEXT NOT NULL,
+                inspections TEXT NOT NULL,
+                list_entries TEXT NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            // Bumped by every import that changes a data set, so running instances know to reload it.
+            "CREATE TABLE dataset_versions (name TEXT PRIMARY KEY, version BIGINT NOT NULL)",
+        ]),
     ]
 }

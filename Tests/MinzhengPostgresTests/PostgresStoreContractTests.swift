@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MinzhengCore
 import MinzhengPostgres
 import MinzhengTesting
 import Testing
@@ -59,6 +60,16 @@ struct PostgresLookupStoreContractTests {
     @Test func keepsTheLookupStoreContract() async throws {
         try await PostgresTestServer.withDatabase { database in
             try await LookupStoreContract.run(PostgresLookupStore(database))
+        }
+    }
+}
+
+@Suite(.enabled(if: PostgresTestServer.url != nil || PostgresTestServer.required, "no PostgreSQL server (make test starts one)"))
+struct PostgresSocialOrgStoreContractTests {
+    @Test func keepsTheSocialOrgStoreContract() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            try await PostgresLookupStore(database).importSeed(try SeedSet.load(from: Fixtures.seedDirectory))
+            try await SocialOrgStoreContract.run(PostgresSocialOrgStore(database))
         }
     }
 }

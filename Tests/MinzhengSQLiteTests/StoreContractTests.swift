@@ -1,4 +1,5 @@
 import Foundation
+import MinzhengCore
 import MinzhengSQLite
 import MinzhengTesting
 import Testing
@@ -23,5 +24,15 @@ import Testing
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await LookupStoreContract.run(SQLiteLookupStore(try SQLiteDatabase(path: directory.appendingPathComponent("minzheng.sqlite").path)))
+    }
+}
+
+@Suite struct SQLiteSocialOrgStoreContractTests {
+    @Test func keepsTheSocialOrgStoreContract() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("minzheng.sqlite").path)
+        try await SQLiteLookupStore(database).importSeed(try SeedSet.load(from: Fixtures.seedDirectory))
+        try await SocialOrgStoreContract.run(SQLiteSocialOrgStore(database))
     }
 }
