@@ -51,6 +51,9 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The migrations this build knows, in order.
+    public static var migrationNames: [String] { PostgresMigrations.all.map(\.name) }
+
     /// Makes `schema` (tests run each in a schema of their own).
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
         let database = try PostgresDatabase(url: url, logger: logger)
