@@ -4,13 +4,7 @@ import MinzhengCore
 /// What every `IdentityStore` must do, whatever database is behind it. Run by each backend's tests against a
 /// fresh, empty store; a broken promise throws `ContractFailure` naming it.
 public enum IdentityStoreContract {
-    public struct ContractFailure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    static func check(_ condition: Bool, _ promise: String) throws {
-        if !condition { throw ContractFailure(description: "IdentityStore contract: \(promise)") }
-    }
+    static func check(_ condition: Bool, _ promise: String) throws { try ContractFailure.check(condition, "IdentityStore", promise) }
 
     public static func run(_ store: any IdentityStore, audit: any AuditStore) async throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -73,5 +67,14 @@ public enum IdentityStoreContract {
             entry.hash == AuditChain.link(previous: entry.previousHash, AuditRecord(staffID: entry.staffID, action: entry.action, target: entry.target,
                                                                                      at: entry.at, before: entry.before, after: entry.after))
         }, "every audit row's hash covers its content")
+    }
+}
+
+/// A store broke a promise of its contract.
+public struct ContractFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    static func check(_ condition: Bool, _ contract: String, _ promise: String) throws {
+        if !condition { throw ContractFailure(description: "\(contract) contract: \(promise)") }
     }
 }

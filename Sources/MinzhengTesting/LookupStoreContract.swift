@@ -4,9 +4,7 @@ import MinzhengCore
 /// What every look-up store must do: import the shipped seed set once, and answer it back exactly.
 public enum LookupStoreContract {
     public static func run(_ store: any LookupStore & SeedStore) async throws {
-        func check(_ condition: Bool, _ promise: String) throws {
-            if !condition { throw IdentityStoreContract.ContractFailure(description: "LookupStore contract: \(promise)") }
-        }
+        func check(_ condition: Bool, _ promise: String) throws { try ContractFailure.check(condition, "LookupStore", promise) }
         try await store.ping()
         let seed = try SeedSet.load(from: Fixtures.seedDirectory)
         try check(try await store.importSeed(seed), "a new seed set is imported")

@@ -6,9 +6,7 @@ import MinzhengCore
 /// The store must already hold the shipped divisions (`LookupStoreContract` imports them).
 public enum SocialOrgStoreContract {
     public static func run(_ store: any SocialOrgStore) async throws {
-        func check(_ condition: Bool, _ promise: String) throws {
-            if !condition { throw IdentityStoreContract.ContractFailure(description: "SocialOrgStore contract: \(promise)") }
-        }
+        func check(_ condition: Bool, _ promise: String) throws { try ContractFailure.check(condition, "SocialOrgStore", promise) }
         let seed = try SeedSet.load(from: Fixtures.seedDirectory)
         let feed = SocialOrgFeed(data: try Data(contentsOf: Fixtures.seedDirectory.appendingPathComponent("social-orgs.csv")),
                                  divisions: Set(seed.divisions.map(\.code)))

@@ -79,11 +79,7 @@ public struct BookingService: Sendable {
             if let claim, recentKeys.contains(claim), let earlier = try await store.replay(claim) { return .replayed(earlier) }
             throw BookingErrors.slotFull
         }
-        let sealed = try applicants.enumerated().map { index, applicant in
-            SealedApplicant(
-                name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),
-                idHash: idHashes[index], masked: MaskedApplicant(applicant))
-        }
+        let sealed = try seal(applicants, idHashes: idHashes)
         for attempt in 1...3 {
             let booking = Booking(
                 id: BookingID.make(at: at), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,

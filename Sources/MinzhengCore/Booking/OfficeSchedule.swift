@@ -17,6 +17,17 @@ public struct BookingWindow: Sendable, Equatable {
         self.releaseMinute = releaseMinute
     }
 
+    /// `release_time` as the API writes it, "08:00".
+    public var releaseTime: String { OfficeSchedule.Period.clock(releaseMinute) }
+
+    /// Minutes after midnight from "HH:MM" (the same parser as periods'); throws `invalid_parameter`.
+    public static func releaseMinute(_ text: String) throws(DomainError) -> Int {
+        guard let minute = OfficeSchedule.Period.minute(text) else {
+            throw .invalidParameter("booking_window.release_time", "must be HH:MM, 00:00 to 23:59")
+        }
+        return minute
+    }
+
     /// The moment `date`'s places are released.
     public func releaseAt(_ date: LocalDate) -> Date {
         date.adding(days: -maxDaysAhead).instant(hour: 0, minute: releaseMinute)

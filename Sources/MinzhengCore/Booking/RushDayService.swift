@@ -131,10 +131,11 @@ extension BookingService {
                 try await isHighDemand(officeID: office.id, date: day), try await store.draw(officeID: office.id, date: day))
     }
 
-    private func seal(_ applicants: [Applicant]) throws -> [SealedApplicant] {
-        try applicants.map { applicant in
+    /// Applicants as stored: encrypted, hashed for the one-person rules (`idHashes` when already computed), masked.
+    func seal(_ applicants: [Applicant], idHashes: [String]? = nil) throws -> [SealedApplicant] {
+        try applicants.enumerated().map { index, applicant in
             SealedApplicant(name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value), phone: try cipher.seal(applicant.phone),
-                            idHash: cipher.lookupHash(applicant.idNumber.value), masked: MaskedApplicant(applicant))
+                            idHash: idHashes?[index] ?? cipher.lookupHash(applicant.idNumber.value), masked: MaskedApplicant(applicant))
         }
     }
 }

@@ -12,11 +12,7 @@ extension APIHandler {
     func joinWaitlist(_ input: Operations.JoinWaitlist.Input) async throws -> Operations.JoinWaitlist.Output {
         let session = try caller.requireCitizen()
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
-        let request = BookingRequest(
-            officeID: body.officeId, date: body.date, period: body.period, service: body.service.rawValue,
-            applicants: body.applicants.map { ApplicantInput(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
-            divorceApplicationID: body.divorceApplicationId)
-        return .created(.init(body: .json(.init(try await bookings.joinWaitlist(request, for: session)))))
+        return .created(.init(body: .json(.init(try await bookings.joinWaitlist(BookingRequest(body), for: session)))))
     }
 
     func leaveWaitlist(_ input: Operations.LeaveWaitlist.Input) async throws -> Operations.LeaveWaitlist.Output {
@@ -34,7 +30,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
         let entry = try await bookings.registerForDraw(
             officeID: body.officeId, date: body.date, preferences: body.preferences,
-            applicants: body.applicants.map { ApplicantInput(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) }, for: session)
+            applicants: body.applicants.map(ApplicantInput.init), for: session)
         return .created(.init(body: .json(.init(entry))))
     }
 
@@ -69,7 +65,7 @@ extension Components.Schemas.WaitlistEntry {
         self.init(id: entry.id, officeId: entry.officeID, date: entry.date.description, period: entry.period,
                   service: .init(rawValue: entry.service.rawValue) ?? .marriage, status: .init(rawValue: entry.status.rawValue) ?? .waiting,
                   ahead: entry.ahead, bookingId: entry.bookingID, note: entry.note,
-                  applicants: entry.applicants.map { .init(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) }, createdAt: entry.createdAt)
+                  applicants: entry.applicants.map(Components.Schemas.MaskedApplicant.init), createdAt: entry.createdAt)
     }
 }
 
@@ -77,7 +73,7 @@ extension Components.Schemas.DrawEntry {
     init(_ entry: DrawEntry) {
         self.init(id: entry.id, officeId: entry.officeID, date: entry.date.description, preferences: entry.preferences,
                   status: .init(rawValue: entry.status.rawValue) ?? .registered, rank: entry.rank, period: entry.period, bookingId: entry.bookingID,
-                  note: entry.note, applicants: entry.applicants.map { .init(name: $0.name, idNumber: $0.idNumber, phone: $0.phone) },
+                  note: entry.note, applicants: entry.applicants.map(Components.Schemas.MaskedApplicant.init),
                   createdAt: entry.createdAt)
     }
 }

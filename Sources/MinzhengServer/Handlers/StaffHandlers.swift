@@ -68,21 +68,9 @@ extension APIHandler {
                               .divorceCertificate: capacity.divorceCertificate, .reissue: capacity.reissue],
             window: BookingWindow(minDaysAhead: body.bookingWindow.minDaysAhead, maxDaysAhead: body.bookingWindow.maxDaysAhead,
                                   closingHour: body.bookingWindow.closingHour,
-                                  releaseMinute: try body.bookingWindow.releaseTime.map(Self.minuteOfDay) ?? 8 * 60),
+                                  releaseMinute: try body.bookingWindow.releaseTime.map(BookingWindow.releaseMinute) ?? 8 * 60),
             by: staff)
         return .ok(.init(body: .json(.init(officeID: input.path.officeId, schedule))))
-    }
-}
-
-extension APIHandler {
-    /// "HH:MM" (the schema's pattern has checked the form) to minutes after midnight.
-    static func minuteOfDay(_ text: String) throws(DomainError) -> Int {
-        // The generated server does not enforce the schema's pattern: check here.
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let hours = Int(parts[0]), let minutes = Int(parts[1]), hours < 24, minutes < 60
-        else { throw DomainError.invalidParameter("release_time", "must be HH:MM, 00:00 to 23:59") }
-        return hours * 60 + minutes
     }
 }
 
@@ -94,6 +82,6 @@ extension Components.Schemas.OfficeSchedule {
                                    divorceCertificate: schedule.capacity(for: .divorceCertificate), reissue: schedule.capacity(for: .reissue)),
             bookingWindow: .init(minDaysAhead: schedule.window.minDaysAhead, maxDaysAhead: schedule.window.maxDaysAhead,
                                  closingHour: schedule.window.closingHour,
-                                 releaseTime: "\(schedule.window.releaseMinute / 600)\(schedule.window.releaseMinute / 60 % 10):\(schedule.window.releaseMinute % 60 / 10)\(schedule.window.releaseMinute % 10)"))
+                                 releaseTime: schedule.window.releaseTime))
     }
 }
