@@ -44,7 +44,7 @@ CONF
 "$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER"
 cleanup_receiver() { "$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER" -s stop 2>/dev/null || true; rm -rf "$RECEIVER"; }
 
-SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1" start_server "$BENCH_ROOT/seed-data"
+SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1 ${NOTIFY_ENV:-}" start_server "$BENCH_ROOT/seed-data"
 trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"; cleanup_receiver' EXIT
 DB="$WORK/data/minzheng.sqlite"
 prepare_booking_day

@@ -177,7 +177,7 @@ public struct DeliveryWorker: Service {
         // Robots put their verdict in the body; an app webhook's status says it all.
         let code = delivery.channel == .webhook ? nil : ReplyClassifier.code(delivery.channel, reply.body)
         switch ReplyClassifier.classify(delivery.channel, status: status, body: reply.body, retryAfter: reply.retryAfter) {
-        case .delivered: return result(.delivered, "ok", code: code)
+        case .delivered: return result(.delivered, DeliveryResult.plainSuccess, code: code)
         case .retry(let after, let reason): return retry(reason, after: after, code: code)
         case .permanent(let reason): return result(.dead, reason, code: code)
         }

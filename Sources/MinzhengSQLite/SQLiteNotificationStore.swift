@@ -94,10 +94,12 @@ public struct SQLiteNotificationStore: NotificationStore {
     public func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
         -> (claimed: [ClaimedDelivery], full: Bool) {
         try await pool.write { db in
+            // Taken and marked in one statement: the events are 'fanned' once this transaction commits.
             let events = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT id, type, office_id, client_id, data, occurred_at FROM outbox_events
-                    WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?
+                    UPDATE outbox_events SET state = 'fanned'
+                    WHERE id IN (SELECT id FROM outbox_events WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?)
+                    RETURNING id, type, office_id, client_id, data, occurred_at
                     """),
                 arguments: [now.timeIntervalSince1970, limit])
             guard !events.isEmpty else { return ([], false) }
@@ -109,7 +111,6 @@ public struct SQLiteNotificationStore: NotificationStore {
                 INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let done = try db.cachedStatement(sql: "UPDATE outbox_events SET state = 'fanned' WHERE id = ?")
             var receivers = Receivers(db)
             var claimed: [ClaimedDelivery] = []
             let at = now.timeIntervalSince1970, leased = now.addingTimeInterval(lease).timeIntervalSince1970
@@ -132,7 +133,6 @@ public struct SQLiteNotificationStore: NotificationStore {
                                                        eventData: row[4], occurredAt: Date(timeIntervalSince1970: row[5]), officeID: row[2]))
                     }
                 }
-                try done.execute(arguments: [eventID])
             }
             return (claimed, events.count == limit)
         }
@@ -209,6 +209,10 @@ public struct SQLiteNotificationStore: NotificationStore {
             let delivered = try db.cachedStatement(sql: """
                 UPDATE deliveries SET status = 'delivered', updated_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?
                 """)
+            let deliveredAtOnce = try db.cachedStatement(sql: """
+                UPDATE deliveries SET status = 'delivered', updated_at = ?, first_http_status = ?, first_reply_code = ?, first_milliseconds = ?
+                WHERE id = ? AND status = 'sending' AND attempts = 1
+                """)
             let retry = try db.cachedStatement(sql: """
                 UPDATE deliveries SET status = 'pending', failures = failures + 1, next_attempt_at = ?, updated_at = ?
                 WHERE id = ? AND status = 'sending' AND attempts = ?
@@ -224,6 +228,9 @@ public struct SQLiteNotificationStore: NotificationStore {
                 let at = result.at.timeIntervalSince1970
                 let outcome: String
                 switch result.next {
+                case .delivered where result.attempt == 1 && result.detail == DeliveryResult.plainSuccess:
+                    try deliveredAtOnce.execute(arguments: [at, result.httpStatus, result.replyCode, result.milliseconds, result.deliveryID])
+                    continue
                 case .delivered:
                     try delivered.execute(arguments: [at, result.deliveryID, result.attempt])
                     outcome = "delivered"
@@ -292,16 +299,23 @@ public struct SQLiteNotificationStore: NotificationStore {
 
     private static func delivery(_ db: Database, id: String) throws -> DeliveryRecord? {
         guard let row = try Row.fetchOne(db, sql: """
-                SELECT d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at
+                SELECT d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at, d.updated_at,
+                       d.first_http_status, d.first_reply_code, d.first_milliseconds
                 FROM deliveries d JOIN outbox_events e ON e.id = d.event_id WHERE d.id = ?
                 """, arguments: [id]),
             let type = EventType(rawValue: row["type"]), let status = DeliveryStatus(rawValue: row["status"])
         else { return nil }
-        let attempts = try Row.fetchAll(db, sql: """
+        var attempts = try Row.fetchAll(db, sql: """
             SELECT number, at, outcome, http_status, reply_code, detail, milliseconds FROM delivery_attempts WHERE delivery_id = ? ORDER BY number
             """, arguments: [id]).map {
             DeliveryRecord.Attempt(number: $0["number"], at: Date(timeIntervalSince1970: $0["at"]), outcome: $0["outcome"],
                                    httpStatus: $0["http_status"], replyCode: $0["reply_code"], detail: $0["detail"], milliseconds: $0["milliseconds"])
+        }
+        if let milliseconds: Int = row["first_milliseconds"] {
+            // Delivered at the first attempt: its reply was kept on the delivery row (migration 0009).
+            attempts.insert(DeliveryRecord.Attempt(number: 1, at: Date(timeIntervalSince1970: row["updated_at"]), outcome: "delivered",
+                                                   httpStatus: row["first_http_status"], replyCode: row["first_reply_code"],
+                                                   detail: DeliveryResult.plainSuccess, milliseconds: milliseconds), at: 0)
         }
         return DeliveryRecord(id: row["id"], subscriptionID: row["subscription_id"], eventID: row["event_id"], eventType: type, status: status,
                               nextAttemptAt: status == .pending || status == .sending ? Date(timeIntervalSince1970: row["next_attempt_at"]) : nil,

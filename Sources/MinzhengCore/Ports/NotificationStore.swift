@@ -66,6 +66,9 @@ public struct DeliveryResult: Sendable {
         case deferred(until: Date)
     }
 
+    /// The detail of a plain success (stores may keep such a first attempt more compactly).
+    public static let plainSuccess = "ok"
+
     public let deliveryID: String
     public let attempt: Int
     public let at: Date
