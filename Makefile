@@ -10,10 +10,13 @@ export MINZHENG_PORT ?= 8080
 run: deps release
 	.build/release/minzheng serve
 
-# The store contracts also run against a throwaway PostgreSQL cluster (.ci/with-postgres.sh).
+# Beside a throwaway PostgreSQL cluster (.ci/with-postgres.sh): every suite once with SQLite under the server
+# (the store contracts and the three-process race run against PostgreSQL there), then the server suites again
+# with PostgreSQL under the server (MINZHENG_TEST_BACKEND=postgres).
 test: deps spec
 	swift build --build-tests
-	.ci/with-postgres.sh swift test --skip-build --disable-xctest
+	.ci/with-postgres.sh sh -c 'swift test --skip-build --disable-xctest \
+		&& MINZHENG_TEST_BACKEND=postgres swift test --skip-build --disable-xctest --filter MinzhengServerTests'
 
 # The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
 spec:

@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "MinzhengCore",
                 "MinzhengSQLite",
+                "MinzhengPostgres",
                 "MinzhengNotify",
                 "MinzhengAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -133,6 +134,7 @@ let package = Package(
             name: "MinzhengServerTests",
             dependencies: [
                 "MinzhengServer",
+                "MinzhengPostgres",
                 "MinzhengTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

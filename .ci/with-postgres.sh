@@ -25,7 +25,7 @@ fi
   || { cat "$cluster/initdb.log" >&2; exit 1; }
 # fsync off: a test cluster that dies is thrown away anyway.
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
-  -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+  -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000" start >/dev/null \
   || { cat "$cluster/server.log" >&2; exit 1; }
 stop() {
   "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null 2>&1 || true

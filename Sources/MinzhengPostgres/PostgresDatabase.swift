@@ -54,6 +54,24 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     /// The migrations this build knows, in order.
     public static var migrationNames: [String] { PostgresMigrations.all.map(\.name) }
 
+    /// Makes database `name` as a copy of `template` (a file copy: much faster than migrating and seeding
+    /// again; the template must have no open connections). Tests give each world its own copy of a seeded one.
+    public static func createDatabase(url: String, _ name: String, template: String, logger: Logger) async throws {
+        let database = try PostgresDatabase(url: url, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\" TEMPLATE \"\(template)\""), logger: logger)
+        }
+    }
+
+    /// `url` with its database replaced by `name`.
+    public static func url(_ url: String, database name: String) -> String? {
+        guard var components = URLComponents(string: url) else { return nil }
+        components.path = "/" + name
+        return components.string
+    }
+
     /// Makes `schema` (tests run each in a schema of their own).
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
         let database = try PostgresDatabase(url: url, logger: logger)
@@ -80,5 +98,27 @@ extension Error {
     /// What the transaction's closure threw (a domain refusal), or the error itself.
     var unwrapped: any Error {
         (self as? PostgresTransactionError)?.closureError ?? self
+    }
+}
+
+/// Which seed files were imported (`seed_imports`), so each is imported once per content, by one process.
+enum PostgresSeedLedger {
+    static func done(_ client: PostgresClient, _ key: String, logger: Logger) async throws -> Bool {
+        for try await _ in try await client.query("SELECT 1 FROM seed_imports WHERE checksum = \(key)", logger: logger).decode(Int.self) {
+            return true
+        }
+        return false
+    }
+
+    /// True when this transaction took the key; another process importing the same file waits on the key's row,
+    /// then finds it taken.
+    static func claim(_ connection: PostgresConnection, _ key: String, logger: Logger) async throws -> Bool {
+        for try await _ in try await connection.query("""
+            INSERT INTO seed_imports (checksum, imported_at) VALUES (\(key), \(Date().timeIntervalSince1970))
+            ON CONFLICT (checksum) DO NOTHING RETURNING 1
+            """, logger: logger).decode(Int.self) {
+            return true
+        }
+        return false
     }
 }

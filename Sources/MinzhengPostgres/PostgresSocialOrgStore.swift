@@ -4,7 +4,7 @@ import MinzhengCore
 import PostgresNIO
 
 /// The registry of social organisations in PostgreSQL: the same contract as `SQLiteSocialOrgStore`.
-public struct PostgresSocialOrgStore: SocialOrgStore {
+public struct PostgresSocialOrgStore: SocialOrgSeedStore {
     private let client: PostgresClient
     private let logger: Logger
 
@@ -44,41 +44,61 @@ public struct PostgresSocialOrgStore: SocialOrgStore {
     /// `RETURNING (xmax = 0)` tells an insert from an update.
     public func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int) {
         do {
+            return try await client.withTransaction(logger: logger) { connection in try await Self.upsert(connection, organisations, logger: logger) }
+        } catch {
+            throw error.unwrapped
+        }
+    }
+
+    /// Imports the seed file's organisations once per file content (`parse` runs only for a new file).
+    @discardableResult
+    public func importSeed(checksum: String, _ parse: () throws -> [SocialOrg]) async throws -> Bool {
+        let key = "social-orgs:" + checksum
+        guard try await !PostgresSeedLedger.done(client, key, logger: logger) else { return false }
+        let organisations = try parse()
+        do {
             return try await client.withTransaction(logger: logger) { connection in
-                let o = organisations
-                var added = 0, changed = 0
-                for try await inserted in try await connection.query("""
-                    INSERT INTO social_orgs (code, name, kind, status, authority, division_code, registered_on, legal_representative,
-                                             address, phone, inspections, list_entries, updated_at)
-                    SELECT u.*, \(Date().timeIntervalSince1970)::double precision FROM unnest(
-                        \(o.map(\.code.value))::text[], \(o.map(\.name))::text[], \(o.map(\.kind.rawValue))::text[], \(o.map(\.status.rawValue))::text[],
-                        \(o.map(\.authority))::text[], \(o.map(\.division.rawValue))::text[], \(o.map(\.registeredOn.description))::text[],
-                        \(o.map(\.legalRepresentative))::text[], \(o.map(\.address))::text[], \(o.map(\.phone))::text[],
-                        \(o.map { SocialOrgFeed.text($0.inspections) })::text[], \(o.map { SocialOrgFeed.text($0.listEntries) })::text[]) AS u
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, status = excluded.status,
-                        authority = excluded.authority, division_code = excluded.division_code, registered_on = excluded.registered_on,
-                        legal_representative = excluded.legal_representative, address = excluded.address, phone = excluded.phone,
-                        inspections = excluded.inspections, list_entries = excluded.list_entries, updated_at = excluded.updated_at
-                    WHERE (social_orgs.name, social_orgs.kind, social_orgs.status, social_orgs.authority, social_orgs.division_code,
-                           social_orgs.registered_on, social_orgs.legal_representative, social_orgs.address, social_orgs.phone,
-                           social_orgs.inspections, social_orgs.list_entries)
-                       IS DISTINCT FROM (excluded.name, excluded.kind, excluded.status, excluded.authority, excluded.division_code,
-                           excluded.registered_on, excluded.legal_representative, excluded.address, excluded.phone,
-                           excluded.inspections, excluded.list_entries)
-                    RETURNING (xmax = 0)
-                    """, logger: logger).decode(Bool.self) {
-                    if inserted { added += 1 } else { changed += 1 }
-                }
-                if added + changed > 0 {
-                    try await connection.query("""
-                        INSERT INTO dataset_versions (name, version) VALUES ('social_orgs', 1)
-                        ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1
-                        """, logger: logger)
-                }
-                return (added, changed, organisations.count - added - changed)
+                guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
+                _ = try await Self.upsert(connection, organisations, logger: logger)
+                return true
             }
         } catch {
             throw error.unwrapped
         }
+    }
+
+    private static func upsert(_ connection: PostgresConnection, _ organisations: [SocialOrg], logger: Logger) async throws
+        -> (added: Int, changed: Int, unchanged: Int) {
+        let o = organisations
+        var added = 0, changed = 0
+        for try await inserted in try await connection.query("""
+            INSERT INTO social_orgs (code, name, kind, status, authority, division_code, registered_on, legal_representative,
+                                     address, phone, inspections, list_entries, updated_at)
+            SELECT u.*, \(Date().timeIntervalSince1970)::double precision FROM unnest(
+                \(o.map(\.code.value))::text[], \(o.map(\.name))::text[], \(o.map(\.kind.rawValue))::text[], \(o.map(\.status.rawValue))::text[],
+                \(o.map(\.authority))::text[], \(o.map(\.division.rawValue))::text[], \(o.map(\.registeredOn.description))::text[],
+                \(o.map(\.legalRepresentative))::text[], \(o.map(\.address))::text[], \(o.map(\.phone))::text[],
+                \(o.map { SocialOrgFeed.text($0.inspections) })::text[], \(o.map { SocialOrgFeed.text($0.listEntries) })::text[]) AS u
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, status = excluded.status,
+                authority = excluded.authority, division_code = excluded.division_code, registered_on = excluded.registered_on,
+                legal_representative = excluded.legal_representative, address = excluded.address, phone = excluded.phone,
+                inspections = excluded.inspections, list_entries = excluded.list_entries, updated_at = excluded.updated_at
+            WHERE (social_orgs.name, social_orgs.kind, social_orgs.status, social_orgs.authority, social_orgs.division_code,
+                   social_orgs.registered_on, social_orgs.legal_representative, social_orgs.address, social_orgs.phone,
+                   social_orgs.inspections, social_orgs.list_entries)
+               IS DISTINCT FROM (excluded.name, excluded.kind, excluded.status, excluded.authority, excluded.division_code,
+                   excluded.registered_on, excluded.legal_representative, excluded.address, excluded.phone,
+                   excluded.inspections, excluded.list_entries)
+            RETURNING (xmax = 0)
+            """, logger: logger).decode(Bool.self) {
+            if inserted { added += 1 } else { changed += 1 }
+        }
+        if added + changed > 0 {
+            try await connection.query("""
+                INSERT INTO dataset_versions (name, version) VALUES ('social_orgs', 1)
+                ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1
+                """, logger: logger)
+        }
+        return (added, changed, organisations.count - added - changed)
     }
 }

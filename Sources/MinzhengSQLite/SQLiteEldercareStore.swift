@@ -3,7 +3,7 @@ import GRDB
 import MinzhengCore
 
 /// Eldercare facilities in SQLite.
-public struct SQLiteEldercareStore: EldercareStore {
+public struct SQLiteEldercareStore: EldercareFeedStore {
     private let pool: DatabasePool
 
     public init(_ database: SQLiteDatabase) { pool = database.pool }

@@ -3,7 +3,7 @@ import GRDB
 import MinzhengCore
 
 /// The registry of social organisations in SQLite.
-public struct SQLiteSocialOrgStore: SocialOrgStore {
+public struct SQLiteSocialOrgStore: SocialOrgSeedStore {
     private let pool: DatabasePool
 
     public init(_ database: SQLiteDatabase) { pool = database.pool }

@@ -24,13 +24,14 @@ public struct Services: Sendable {
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
-        let storage = try Storage.open(configuration)
+        let storage = try await Storage.open(configuration, logger: logger)
         try await storage.seed(from: configuration.seedDirectory, logger: logger)
         let lookups = LookupService(store: storage.lookups)
         try await lookups.reload()
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
-        let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher, now: now)
+        let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher,
+                                      sharedDatabase: storage.sqlite == nil, now: now)
         try await bookings.loadRecentKeys()
         let socialOrgs = SocialOrgService(store: storage.socialOrgs)
         try await socialOrgs.reload()

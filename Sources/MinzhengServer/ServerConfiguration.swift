@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Where the SQLite file and generated secrets live.
     public var dataDirectory: URL
+    /// `MINZHENG_DATABASE_URL=postgres://user:password@host:port/database`: PostgreSQL instead of the SQLite file.
+    public var databaseURL: String?
+    /// The PostgreSQL schema to work in (`MINZHENG_DATABASE_SCHEMA`; tests give each run its own); nil: the user's default.
+    public var databaseSchema: String?
     /// Where the seed CSV files are read from.
     public var seedDirectory: URL
     public var logLevel: Logger.Level
@@ -63,6 +67,11 @@ public struct ServerConfiguration: Sendable {
             seedDirectory: URL(fileURLWithPath: value("MINZHENG_SEED_DIR") ?? "./seed-data"),
             logLevel: logLevel)
         secretKey = value("MINZHENG_SECRET_KEY")
+        databaseURL = value("MINZHENG_DATABASE_URL")
+        databaseSchema = value("MINZHENG_DATABASE_SCHEMA")
+        if let schema = databaseSchema, !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            throw ConfigurationError("MINZHENG_DATABASE_SCHEMA must be letters, digits and _")
+        }
         if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
             guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }
             concurrentBookings = limit

@@ -4,30 +4,64 @@ import Glibc
 #endif
 import Logging
 import MinzhengCore
+import MinzhengPostgres
 import MinzhengSQLite
 
-/// The stores the server runs on, opened from the configuration.
+/// The stores the server runs on, opened from the configuration: SQLite by default, PostgreSQL when
+/// `MINZHENG_DATABASE_URL` is set. Nothing outside the two store modules knows which.
 public struct Storage: Sendable {
     public let lookups: any LookupStore
     public let seeds: any SeedStore
     public let bookings: any BookingStore
     public let identities: any IdentityStore
     public let audit: any AuditStore
-    public let socialOrgs: SQLiteSocialOrgStore
-    public let eldercare: SQLiteEldercareStore
+    public let socialOrgs: any SocialOrgSeedStore
+    public let eldercare: any EldercareFeedStore
     public let notifications: any NotificationStore
-    public let database: SQLiteDatabase
+    /// The SQLite database, when that is the backend (tests checkpoint it to copy the file).
+    public let sqlite: SQLiteDatabase?
+    /// The PostgreSQL pool's run loop, when that is the backend.
+    private let postgresPool: Task<Void, Never>?
 
-    /// Opens (and migrates) the SQLite database in the data directory.
-    public static func open(_ configuration: ServerConfiguration) throws -> Storage {
+    /// Opens (and migrates) the configured database.
+    public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> Storage {
+        if let url = configuration.databaseURL { return try await openPostgres(url: url, schema: configuration.databaseSchema, configuration, logger: logger) }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: configuration.databasePath)
         let lookups = SQLiteLookupStore(database)
         let bookings = SQLiteBookingStore(database, policy: configuration.notifyPolicy)
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
                        socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
-                       notifications: SQLiteNotificationStore(database), database: database)
+                       notifications: SQLiteNotificationStore(database), sqlite: database, postgresPool: nil)
     }
+
+    /// The pool runs for as long as the process (or until `close`); migrations run under an advisory lock, so
+    /// instances starting together (and `notify-worker`) wait for one another and run each migration once.
+    private static func openPostgres(url: String, schema: String?, _ configuration: ServerConfiguration, logger: Logger) async throws -> Storage {
+        if let schema { try await PostgresDatabase.createSchema(url: url, schema, logger: logger) }
+        let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
+        let pool = Task { await database.client.run() }
+        do {
+            try await database.migrate()
+        } catch {
+            pool.cancel()
+            throw error
+        }
+        let lookups = PostgresLookupStore(database)
+        let bookings = PostgresBookingStore(database, policy: configuration.notifyPolicy)
+        return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: PostgresIdentityStore(database), audit: bookings,
+                       socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
+                       notifications: PostgresNotificationStore(database), sqlite: nil, postgresPool: pool)
+    }
+
+    /// Closes the PostgreSQL pool and waits until its connections are closed (a process that ends needs not call it).
+    public func close() async {
+        postgresPool?.cancel()
+        await postgresPool?.value
+    }
+
+    /// Which database this is, for the log.
+    public var backend: String { sqlite == nil ? "postgresql" : "sqlite" }
 
     /// Imports the seed files unless this very set was imported before.
     public func seed(from directory: URL, logger: Logger) async throws {

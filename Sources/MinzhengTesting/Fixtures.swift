@@ -16,6 +16,19 @@ public enum Fixtures {
         return url
     }
 
+    /// `MINZHENG_TEST_BACKEND=postgres`: the server tests' worlds run on PostgreSQL at `MINZHENG_TEST_DATABASE_URL`
+    /// (each world in a schema of its own) instead of SQLite. `make test` runs the server suites both ways.
+    public static var postgresURLForWorlds: String? {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["MINZHENG_TEST_BACKEND"] == "postgres" else { return nil }
+        return environment["MINZHENG_TEST_DATABASE_URL"]
+    }
+
+    /// A new schema name for one test's data in PostgreSQL.
+    public static func freshSchema() -> String {
+        "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+
     /// Great-circle distance in metres computed independently of the product's code, to check it.
     public static func haversineMetres(_ lat1: Double, _ lng1: Double, _ lat2: Double, _ lng2: Double) -> Double {
         let r = 6_371_008.8

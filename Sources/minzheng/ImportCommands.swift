@@ -15,7 +15,7 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             let (configuration, logger) = try startup("minzheng.import")
-            let storage = try Storage.open(configuration)
+            let storage = try await Storage.open(configuration, logger: logger)
             let divisions = Set(try await storage.lookups.divisions().map(\.code))
             let feed = try SocialOrgFeed.load(URL(fileURLWithPath: file), divisions: divisions)
             let outcome = try await SocialOrgService(store: storage.socialOrgs).importFeed(feed)
@@ -30,8 +30,8 @@ struct Import: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() async throws {
-            let (configuration, _) = try startup("minzheng.import")
-            let storage = try Storage.open(configuration)
+            let (configuration, logger) = try startup("minzheng.import")
+            let storage = try await Storage.open(configuration, logger: logger)
             let divisions = Set(try await storage.lookups.divisions().map(\.code))
             let feed = try EldercareFeed.load(URL(fileURLWithPath: file), divisions: divisions)
             guard feed.rejections.isEmpty else { return try report(feed.rejections, done: "") }

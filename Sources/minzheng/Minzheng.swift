@@ -34,8 +34,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try startup("minzheng.migrate")
-        _ = try Storage.open(configuration)
-        logger.info("database migrated", metadata: ["db.path": "\(configuration.databasePath)"])
+        let storage = try await Storage.open(configuration, logger: logger)
+        logger.info("database migrated", metadata: ["db.backend": "\(storage.backend)"])
     }
 }
 
@@ -44,7 +44,7 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try startup("minzheng.seed")
-        try await Storage.open(configuration).seed(from: configuration.seedDirectory, logger: logger)
+        try await Storage.open(configuration, logger: logger).seed(from: configuration.seedDirectory, logger: logger)
     }
 }
 

@@ -91,7 +91,7 @@ func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration)
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    var configuration = try await testConfiguration(directory)
     configuration.reloadInterval = .milliseconds(200)
     configure(&configuration)
     let services = try await Services.start(configuration, logger: logger, now: now)
@@ -100,10 +100,12 @@ func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration)
                                    ("nanjing-clerk", .clerk, "3201"), ("wuxi-manager", .manager, "3202")] {
         _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
     }
-    let app = try buildApplication(configuration, services: services, logger: logger)
     let configured = configuration
-    try await app.test(live ? .live : .router) { client in
-        try await body(BookingWorld(client: client, clientKey: key, services: services, configuration: configured))
+    try await closing(services.storage) {
+        let app = try buildApplication(configured, services: services, logger: logger)
+        try await app.test(live ? .live : .router) { client in
+            try await body(BookingWorld(client: client, clientKey: key, services: services, configuration: configured))
+        }
     }
 }
 

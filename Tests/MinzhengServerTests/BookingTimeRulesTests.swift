@@ -26,11 +26,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let services = try await Services.start(
-            ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory), logger: logger, now: { clock.now })
+        let services = try await Services.start(try await testConfiguration(directory), logger: logger, now: { clock.now })
         let client = try await services.identity.createClient(name: "app").client
         let clerk = try await services.identity.createStaff(username: "clerk", password: "long enough password", role: .clerk, division: DivisionCode("3201")!)
-        try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
+        try await closing(services.storage) {
+            try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
+        }
     }
 
     func request(_ service: MarriageService, _ date: String, couple n: Int, application: String? = nil) -> BookingRequest {
@@ -180,7 +181,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+        let configuration = try await testConfiguration(directory)
         let clock = BookingTimeRulesTests.Clock()
         clock.set("2026-06-01")
         let (man, woman) = TestIDs.couple(70)

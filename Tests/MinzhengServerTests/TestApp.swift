@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MinzhengPostgres
 import MinzhengServer
 import MinzhengTesting
 import NIOCore
@@ -28,13 +29,64 @@ actor SeededTemplate {
             let directory = try Fixtures.temporaryDirectory("minzheng-template")
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let storage = try Storage.open(ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory))
+            let storage = try await Storage.open(ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory),
+                                                 logger: logger)
             try await storage.seed(from: Fixtures.seedDirectory, logger: logger)
-            try storage.database.checkpoint()
+            try storage.sqlite?.checkpoint()
             return directory
         }
         making = task
         return try await task.value
+    }
+}
+
+/// A configuration for one test's world: a fresh data directory, and on PostgreSQL a fresh database copied
+/// from one seeded once per test run.
+func testConfiguration(_ directory: URL) async throws -> ServerConfiguration {
+    var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    if let url = Fixtures.postgresURLForWorlds {
+        configuration.databaseURL = try await PostgresTemplate.shared.freshDatabase(url)
+    }
+    return configuration
+}
+
+/// The PostgreSQL twin of `SeededTemplate`: a database migrated and seeded once, copied for every world.
+actor PostgresTemplate {
+    static let shared = PostgresTemplate()
+    private var template: Task<String, any Error>?
+
+    func freshDatabase(_ url: String) async throws -> String {
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        if template == nil {
+            template = Task {
+                let name = Fixtures.freshSchema()
+                try await PostgresDatabase.createDatabase(url: url, name, template: "template1", logger: logger)
+                var configuration = ServerConfiguration(port: 0, dataDirectory: try Fixtures.temporaryDirectory(), seedDirectory: Fixtures.seedDirectory)
+                configuration.databaseURL = try #require(PostgresDatabase.url(url, database: name))
+                let storage = try await Storage.open(configuration, logger: logger)
+                try await storage.seed(from: Fixtures.seedDirectory, logger: logger)
+                await storage.close()
+                return name
+            }
+        }
+        let templateName = try await template!.value
+        // One copy at a time (the actor): a copy needs the template to itself.
+        let name = Fixtures.freshSchema()
+        try await PostgresDatabase.createDatabase(url: url, name, template: templateName, logger: logger)
+        return try #require(PostgresDatabase.url(url, database: name))
+    }
+}
+
+/// Runs `body`, then closes the storage's connections (also when `body` throws).
+func closing<T>(_ storage: Storage, _ body: () async throws -> T) async throws -> T {
+    do {
+        let value = try await body()
+        await storage.close()
+        return value
+    } catch {
+        await storage.close()
+        throw error
     }
 }
 
@@ -44,7 +96,7 @@ func withApp(renderedLookups: Bool = true, _ body: @escaping @Sendable (any Test
     defer { try? FileManager.default.removeItem(at: directory) }
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    var configuration = try await testConfiguration(directory)
     configuration.renderedLookups = renderedLookups
     let app = try await buildApplication(configuration, logger: logger)
     try await app.test(.router, body)

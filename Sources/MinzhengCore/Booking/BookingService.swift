@@ -17,6 +17,9 @@ public struct BookingService: Sendable {
     let recentKeys = RecentIdempotencyKeys()
     let availabilityCache = AvailabilityCache()
     let schedules = OfficeScheduleCache()
+    /// Other processes book on the same database (PostgreSQL): the keys in `recentKeys` are then only this
+    /// process's, and a retry of a booking made elsewhere is looked up in the store.
+    let sharedDatabase: Bool
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -24,8 +27,10 @@ public struct BookingService: Sendable {
     }
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
-                rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, now: @escaping @Sendable () -> Date = Date.init) {
+                rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, sharedDatabase: Bool = false,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.sharedDatabase = sharedDatabase
         self.offices = offices
         self.calendar = calendar
         self.cipher = cipher
@@ -76,7 +81,7 @@ public struct BookingService: Sendable {
         let slot = SlotKey(officeID: office.id, date: date, period: request.period, service: service)
         if fullSlots.isFull(slot, now: at) {
             // A retry of a booking that got the period's last place must still get its booking back.
-            if let claim, recentKeys.contains(claim), let earlier = try await store.replay(claim) { return .replayed(earlier) }
+            if let claim, sharedDatabase || recentKeys.contains(claim), let earlier = try await store.replay(claim) { return .replayed(earlier) }
             throw BookingErrors.slotFull
         }
         let sealed = try seal(applicants, idHashes: idHashes)

@@ -92,3 +92,11 @@ public protocol EldercareStore: Sendable {
     func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (_ bedsTotal: Int) throws -> Void,
                      audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int?
 }
+
+/// A store that also takes feeds: whole files (`minzheng import`) and the shipped seed file once per content.
+public protocol EldercareFeedStore: EldercareStore {
+    /// Adds new facilities and replaces stored ones (which keep their free beds), in one transaction.
+    func upsert(_ facilities: [EldercareFacility]) async throws
+    @discardableResult
+    func importSeed(checksum: String, _ parse: () throws -> [EldercareFacility]) async throws -> Bool
+}

@@ -106,3 +106,9 @@ public protocol SocialOrgStore: Sendable {
     /// Adds new organisations and replaces changed ones, in one transaction; counts what it did.
     func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int)
 }
+
+/// A store that also takes the shipped seed file, once per file content (`parse` runs only for a new file).
+public protocol SocialOrgSeedStore: SocialOrgStore {
+    @discardableResult
+    func importSeed(checksum: String, _ parse: () throws -> [SocialOrg]) async throws -> Bool
+}
