@@ -23,9 +23,10 @@ if [ "$(id -u)" = 0 ]; then
 fi
 "${as_owner[@]}" "$bindir/initdb" -D "$cluster/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$cluster/initdb.log" 2>&1 \
   || { cat "$cluster/initdb.log" >&2; exit 1; }
-# fsync off: a test cluster that dies is thrown away anyway.
+# fsync off: a test cluster that dies is thrown away anyway (PG_FSYNC=on for benchmarks, which must pay for
+# durable commits as a real deployment does).
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
-  -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000" start >/dev/null \
+  -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=1000 -c shared_buffers=256MB" start >/dev/null \
   || { cat "$cluster/server.log" >&2; exit 1; }
 stop() {
   "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null 2>&1 || true

@@ -15,12 +15,21 @@ need_wrk() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# BENCH_DATABASE_URL=postgres://...: the servers (and the admin commands) use PostgreSQL, in a schema of the
+# run's own; otherwise SQLite in the data directory. BACKEND names the one in use.
+BACKEND=sqlite
+DB_ENV=()
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  BACKEND=postgresql
+  DB_ENV=(MINZHENG_DATABASE_URL="$BENCH_DATABASE_URL" MINZHENG_DATABASE_SCHEMA="bench_$(date +%s)_$$")
+fi
+
 # start_server SEED_DIR: starts the release build on a fresh data directory; sets PORT, SERVER_PID, WORK.
 start_server() {
   WORK=$(mktemp -d /tmp/minzheng-bench.XXXXXX)
   PORT=$(free_port)
   # SERVER_ENV: more VAR=value settings for the server (e.g. the notification options of bench/notify.sh).
-  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning ${SERVER_ENV:-} \
+  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning "${DB_ENV[@]}" ${SERVER_ENV:-} \
     "$BIN" serve >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.
@@ -34,7 +43,7 @@ start_server() {
 }
 
 # The admin commands on the server's data directory.
-cli() { MINZHENG_DATA_DIR="$WORK/data" MINZHENG_LOG_LEVEL=warning "$BIN" "$@"; }
+cli() { env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_LOG_LEVEL=warning "${DB_ENV[@]}" "$BIN" "$@"; }
 
 # call STATUS METHOD PATH [BODY [HEADER...]]: prints the body of the answer; any other status stops the run.
 call() {
@@ -129,4 +138,24 @@ for r in rows:
     extra = (" (" + r[5] + ")") if len(r) > 5 else ""  # socket errors, when wrk saw any
     print(f"| {r[0]} | {float(r[1]):.0f} | {r[2]} | {r[3]} | {r[4]}{extra} | {float(r[1])/base:.2f} |")
 '
+}
+
+# utilisation: prints "BOOKED CAPACITY", summed over every office and period on the rush day.
+utilisation() {
+  local office
+  for office in $office_list; do
+    call 200 GET "/v1/staff/marriage-registries/$office/utilisation?service=marriage&from=$date&to=$date" "" \
+      "Authorization: Bearer $staff"
+    echo
+  done | python3 -c '
+import json, sys
+text, decoder, at, booked, capacity = sys.stdin.read().strip(), json.JSONDecoder(), 0, 0, 0
+while at < len(text):
+    d, at = decoder.raw_decode(text, at)
+    at = len(text) - len(text[at:].lstrip())
+    for day in d["days"]:
+        for p in day["periods"]:
+            booked += p["booked"]
+            capacity += p["capacity"]
+print(booked, capacity)'
 }

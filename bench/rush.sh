@@ -19,25 +19,6 @@ base="http://127.0.0.1:$PORT"
 
 prepare_booking_day
 
-# utilisation: prints "BOOKED CAPACITY", summed over every office and period on the rush day.
-utilisation() {
-  local office
-  for office in $office_list; do
-    call 200 GET "/v1/staff/marriage-registries/$office/utilisation?service=marriage&from=$date&to=$date" "" \
-      "Authorization: Bearer $staff"
-    echo
-  done | python3 -c '
-import json, sys
-text, decoder, at, booked, capacity = sys.stdin.read().strip(), json.JSONDecoder(), 0, 0, 0
-while at < len(text):
-    d, at = decoder.raw_decode(text, at)
-    at = len(text) - len(text[at:].lstrip())
-    for day in d["days"]:
-        for p in day["periods"]:
-            booked += p["booked"]
-            capacity += p["capacity"]
-print(booked, capacity)'
-}
 # The assignments keep set -e: a failure inside "read <<<$(...)" would pass unnoticed.
 counts=$(utilisation)
 read -r booked capacity <<<"$counts"

@@ -604,15 +604,15 @@ public struct PostgresBookingStore: BookingStore {
     func lockOffice(_ connection: PostgresConnection, _ officeID: Int64, exclusive: Bool) async throws {
         let office = Int32(truncatingIfNeeded: officeID)
         if exclusive {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(office), 0)", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(\(office), 0)", logger: logger)
         } else {
-            try await connection.query("SELECT pg_advisory_xact_lock_shared(\(office), 0)", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock_shared(\(office), 0)", logger: logger)
         }
     }
 
     /// One writer at a time reads and changes a day's waitlist and draw (taken after the office's shared lock).
     func lockDay(_ connection: PostgresConnection, _ officeID: Int64, _ date: LocalDate) async throws {
-        try await connection.query("""
+        try await connection.run("""
             SELECT pg_advisory_xact_lock(\(Int32(truncatingIfNeeded: officeID)), \(Int32(truncatingIfNeeded: date.dayNumber)))
             """, logger: logger)
     }
@@ -621,29 +621,5 @@ public struct PostgresBookingStore: BookingStore {
 extension PostgresBookingStore: AuditStore {
     public func auditTrail() async throws -> [AuditEntry] {
         try await PostgresAudit.trail(client, logger: logger)
-    }
-}
-
-// Draft: to move beside `PostgresAudit` in PostgresIdentityStore.swift, whose `auditTrail()` would then call it too.
-extension PostgresAudit {
-    /// Every row of the audit log, oldest first.
-    static func trail(_ client: PostgresClient, logger: Logger) async throws -> [AuditEntry] {
-        var entries: [AuditEntry] = []
-        for try await (id, at, staffID, action, target, before, after, previous, hash) in try await client.query("""
-            SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log ORDER BY id
-            """, logger: logger).decode((Int64, Double, Int64, String, String, String?, String?, String, String).self) {
-            entries.append(AuditEntry(id: id, staffID: staffID, action: action, target: target, at: Date(timeIntervalSince1970: at),
-                                      before: before, after: after, previousHash: previous, hash: hash))
-        }
-        return entries
-    }
-}
-
-// Draft: to move beside `sqlState` in PostgresDatabase.swift.
-extension Error {
-    /// The constraint (for a unique violation, the index) a PostgreSQL error names, looking through the transaction wrapper.
-    var constraintName: String? {
-        if let error = self as? PostgresTransactionError { return error.closureError?.constraintName }
-        return (self as? PSQLError)?.serverInfo?[.constraintName]
     }
 }

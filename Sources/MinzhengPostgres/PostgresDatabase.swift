@@ -34,7 +34,7 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     /// advisory lock so that instances starting together run each one once.
     public func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(7426001)", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(7426001)", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
                 """, logger: logger)
@@ -88,7 +88,21 @@ public struct PostgresDatabaseError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension PostgresConnection {
+    /// Runs a statement whose rows are not wanted (a lock) to its end: a row stream dropped unread throws its
+    /// error away, and a deadlock would then surface only as "transaction aborted" on the next statement.
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).collect()
+    }
+}
+
 extension Error {
+    /// The constraint (for a unique violation, the index) a PostgreSQL error names, looking through the transaction wrapper.
+    var constraintName: String? {
+        if let error = self as? PostgresTransactionError { return error.closureError?.constraintName }
+        return (self as? PSQLError)?.serverInfo?[.constraintName]
+    }
+
     /// The SQLSTATE of a PostgreSQL error, looking through the transaction wrapper (`23505`: unique violation).
     var sqlState: String? {
         if let error = self as? PostgresTransactionError { return error.closureError?.sqlState }

@@ -4,8 +4,7 @@ import MinzhengCore
 import PostgresNIO
 
 /// Eldercare facilities in PostgreSQL: the same contract as `SQLiteEldercareStore` (facilities, version, free beds,
-/// the feed's upsert and the seed import), plus `search`, which answers in the database what
-/// `EldercareCatalog.search` answers in memory, with the same results, order and cursors.
+/// the feed's upsert and the seed import). Searches run in memory over `facilities()` on both backends.
 public struct PostgresEldercareStore: EldercareFeedStore {
     private let client: PostgresClient
     private let logger: Logger
@@ -96,7 +95,8 @@ public struct PostgresEldercareStore: EldercareFeedStore {
             if round == rounds.count { rounds.append([]) }
             rounds[round].append(facility)
         }
-        for round in rounds {
+        for var round in rounds {
+            round.sort { $0.id < $1.id }  // rows locked in one order: two imports at once cannot deadlock
             for start in stride(from: 0, to: round.count, by: batchSize) {
                 let batch = round[start..<min(start + batchSize, round.count)]
                 let ids = batch.map(\.id), names = batch.map(\.name), pinyin = batch.map(\.pinyin.full), initials = batch.map(\.pinyin.initials)

@@ -135,7 +135,7 @@ public struct PostgresIdentityStore: IdentityStore {
 /// the end of the transaction), inside the caller's transaction.
 enum PostgresAudit {
     static func append(_ connection: PostgresConnection, _ record: AuditRecord, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(7426002)", logger: logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(7426002)", logger: logger)
         var previous = AuditChain.genesis
         for try await hash in try await connection.query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", logger: logger).decode(String.self) {
             previous = hash
@@ -150,6 +150,13 @@ enum PostgresAudit {
 
 extension PostgresIdentityStore: AuditStore {
     public func auditTrail() async throws -> [AuditEntry] {
+        try await PostgresAudit.trail(client, logger: logger)
+    }
+}
+
+extension PostgresAudit {
+    /// Every row of the audit log, oldest first.
+    static func trail(_ client: PostgresClient, logger: Logger) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         for try await (id, at, staffID, action, target, before, after, previous, hash) in try await client.query("""
             SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log ORDER BY id

@@ -63,7 +63,7 @@ public struct PostgresLookupStore: LookupStore, SeedStore {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 // One importer at a time: instances starting together import once.
-                try await connection.query("SELECT pg_advisory_xact_lock(7426003)", logger: logger)
+                try await connection.run("SELECT pg_advisory_xact_lock(7426003)", logger: logger)
                 for try await _ in try await connection.query("SELECT 1 FROM seed_imports WHERE checksum = \(seed.checksum)", logger: logger)
                     .decode(Int.self) {
                     return false

@@ -220,7 +220,7 @@ enum PostgresMigrations {
                 state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'fanned', 'void'))
             )
             """,
-            "CREATE INDEX outbox_events_due ON outbox_events (due_at) WHERE state = 'pending'",
+            "CREATE INDEX outbox_events_due ON outbox_events (due_at, id) WHERE state = 'pending'",
             // A booking's reminders in any state: voiding one also cancels the deliveries of one already fanned out.
             "CREATE INDEX outbox_events_reminders ON outbox_events (booking_id) WHERE type = 'booking.reminder'",
             // Events that fire once (capacity.nearly_full per office, day and service).

@@ -221,7 +221,7 @@ public struct PostgresNotificationStore: NotificationStore {
                 }
                 guard !taken.isEmpty else { return [] }
                 // Read without a row lock: this transaction already holds deliveries that a removal may be waiting to
-                // cancel, and a lock here could close that circle (see NOTES).
+                // cancel, and a lock here could close that circle.
                 let receivers = try await Self.receivers(connection, Set(taken.map(\.subscriptionID)), forFanOut: false, logger: logger)
                 var events: [Int64: Event] = [:]
                 for try await (id, type, data, occurredAt, officeID) in try await connection.query("""
@@ -275,10 +275,12 @@ public struct PostgresNotificationStore: NotificationStore {
                 // number back and writes no attempt row.
                 try await connection.query("""
                     WITH r AS (
-                        SELECT * FROM unnest(\(batch.ids)::text[], \(batch.attempts)::integer[], \(batch.outcomes)::text[],
-                                             \(batch.next)::double precision[], \(batch.at)::double precision[], \(batch.httpStatuses)::text[],
-                                             \(batch.replyCodes)::text[], \(batch.details)::text[], \(batch.milliseconds)::bigint[])
-                            AS r(delivery_id, attempt, outcome, next_attempt_at, at, http_status, reply_code, detail, milliseconds)
+                        -- A first attempt that simply succeeded keeps its reply on the delivery row, as in SQLite.
+                        SELECT u.*, u.outcome = 'delivered' AND u.attempt = 1 AND u.detail = \(DeliveryResult.plainSuccess) AS at_once
+                        FROM unnest(\(batch.ids)::text[], \(batch.attempts)::integer[], \(batch.outcomes)::text[],
+                                    \(batch.next)::double precision[], \(batch.at)::double precision[], \(batch.httpStatuses)::text[],
+                                    \(batch.replyCodes)::text[], \(batch.details)::text[], \(batch.milliseconds)::bigint[])
+                            AS u(delivery_id, attempt, outcome, next_attempt_at, at, http_status, reply_code, detail, milliseconds)
                     ),
                     changed AS (
                         UPDATE deliveries d SET
@@ -286,6 +288,9 @@ public struct PostgresNotificationStore: NotificationStore {
                             failures = d.failures + CASE WHEN r.outcome IN ('retry', 'dead') THEN 1 ELSE 0 END,
                             attempts = d.attempts - CASE WHEN r.outcome = 'deferred' THEN 1 ELSE 0 END,
                             next_attempt_at = CASE WHEN r.outcome IN ('retry', 'deferred') THEN r.next_attempt_at ELSE d.next_attempt_at END,
+                            first_http_status = CASE WHEN r.at_once THEN NULLIF(r.http_status, '')::integer ELSE d.first_http_status END,
+                            first_reply_code = CASE WHEN r.at_once THEN NULLIF(r.reply_code, '')::bigint ELSE d.first_reply_code END,
+                            first_milliseconds = CASE WHEN r.at_once THEN r.milliseconds ELSE d.first_milliseconds END,
                             updated_at = r.at
                         FROM r
                         WHERE d.id = r.delivery_id AND d.status = 'sending' AND d.attempts = r.attempt
@@ -295,7 +300,7 @@ public struct PostgresNotificationStore: NotificationStore {
                     SELECT r.delivery_id, r.attempt, r.at, r.outcome, NULLIF(r.http_status, '')::integer, NULLIF(r.reply_code, '')::bigint,
                            r.detail, r.milliseconds
                     FROM r JOIN changed c ON c.id = r.delivery_id AND c.attempt = r.attempt
-                    WHERE r.outcome <> 'deferred'
+                    WHERE r.outcome <> 'deferred' AND NOT r.at_once
                     ON CONFLICT (delivery_id, number) DO UPDATE SET at = excluded.at, outcome = excluded.outcome,
                         http_status = excluded.http_status, reply_code = excluded.reply_code, detail = excluded.detail,
                         milliseconds = excluded.milliseconds
@@ -333,7 +338,7 @@ public struct PostgresNotificationStore: NotificationStore {
         guard !subscriptionIDs.isEmpty else { return [] }
         return try await readConsistently { connection in
             let rows = try await connection.query("""
-                SELECT d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at
+                SELECT \(unescaped: Self.deliveryColumns)
                 FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
                 WHERE d.subscription_id = ANY(\(subscriptionIDs)) AND (\(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue))
                 ORDER BY d.created_at DESC, d.id DESC LIMIT \(limit)
@@ -368,19 +373,33 @@ public struct PostgresNotificationStore: NotificationStore {
 
     private static func delivery(_ connection: PostgresConnection, id: String, logger: Logger) async throws -> DeliveryRecord? {
         let rows = try await connection.query("""
-            SELECT d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at
+            SELECT \(unescaped: Self.deliveryColumns)
             FROM deliveries d JOIN outbox_events e ON e.id = d.event_id WHERE d.id = \(id)
             """, logger: logger)
         return try await records(connection, rows, logger: logger).first
     }
 
-    /// Deliveries (rows of `d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at`,
-    /// in the order wanted) with their attempts, read in one more query.
+    private static let deliveryColumns = """
+        d.id, d.subscription_id, d.event_id, e.type, d.status, d.next_attempt_at, d.created_at, d.updated_at,
+        d.first_http_status, d.first_reply_code, d.first_milliseconds
+        """
+
+    /// A delivery as `deliveryColumns` reads it.
+    private struct DeliveryRow {
+        let id: String, subscriptionID: Int64, eventID: Int64, type: EventType, status: DeliveryStatus
+        let next: Double, created: Double, updated: Double
+        let firstHTTPStatus: Int?, firstReplyCode: Int?, firstMilliseconds: Int?
+    }
+
+    /// Deliveries (rows of `deliveryColumns`, in the order wanted) with their attempts, read in one more query.
     private static func records(_ connection: PostgresConnection, _ rows: PostgresRowSequence, logger: Logger) async throws -> [DeliveryRecord] {
-        var found: [(id: String, subscriptionID: Int64, eventID: Int64, type: EventType, status: DeliveryStatus, next: Double, created: Double)] = []
-        for try await (id, subscriptionID, eventID, type, status, next, created) in rows.decode((String, Int64, Int64, String, String, Double, Double).self) {
+        var found: [DeliveryRow] = []
+        for try await (id, subscriptionID, eventID, type, status, next, created, updated, firstStatus, firstCode, firstMilliseconds)
+            in rows.decode((String, Int64, Int64, String, String, Double, Double, Double, Int?, Int?, Int?).self) {
             guard let type = EventType(rawValue: type), let status = DeliveryStatus(rawValue: status) else { continue }
-            found.append((id, subscriptionID, eventID, type, status, next, created))
+            found.append(DeliveryRow(id: id, subscriptionID: subscriptionID, eventID: eventID, type: type, status: status, next: next,
+                                     created: created, updated: updated, firstHTTPStatus: firstStatus, firstReplyCode: firstCode,
+                                     firstMilliseconds: firstMilliseconds))
         }
         guard !found.isEmpty else { return [] }
         var attempts: [String: [DeliveryRecord.Attempt]] = [:]
@@ -393,9 +412,16 @@ public struct PostgresNotificationStore: NotificationStore {
                                                                             milliseconds: milliseconds))
         }
         return found.map { row in
-            DeliveryRecord(id: row.id, subscriptionID: row.subscriptionID, eventID: row.eventID, eventType: row.type, status: row.status,
-                           nextAttemptAt: row.status == .pending || row.status == .sending ? Date(timeIntervalSince1970: row.next) : nil,
-                           createdAt: Date(timeIntervalSince1970: row.created), attempts: attempts[row.id] ?? [])
+            var kept = attempts[row.id] ?? []
+            if let milliseconds = row.firstMilliseconds {
+                // Delivered at the first attempt: its reply was kept on the delivery row.
+                kept.insert(DeliveryRecord.Attempt(number: 1, at: Date(timeIntervalSince1970: row.updated), outcome: "delivered",
+                                                   httpStatus: row.firstHTTPStatus, replyCode: row.firstReplyCode,
+                                                   detail: DeliveryResult.plainSuccess, milliseconds: milliseconds), at: 0)
+            }
+            return DeliveryRecord(id: row.id, subscriptionID: row.subscriptionID, eventID: row.eventID, eventType: row.type, status: row.status,
+                                  nextAttemptAt: row.status == .pending || row.status == .sending ? Date(timeIntervalSince1970: row.next) : nil,
+                                  createdAt: Date(timeIntervalSince1970: row.created), attempts: kept)
         }
     }
 

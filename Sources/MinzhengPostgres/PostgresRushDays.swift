@@ -112,6 +112,10 @@ extension PostgresBookingStore {
                 let booking = try await bookFromQueue(connection, owner: next.owner, slot: slot, applicants: applicants, source: "waitlist",
                                                       promotion: promotion, schedule: schedule)
                 try await endWaiting(connection, id: next.id, status: .promoted, note: nil, bookingID: booking.id, at: promotion.now)
+            } catch let error as DomainError where error == BookingErrors.slotFull {
+                // A direct booking (which holds only the office's shared lock) took that period meanwhile: read the
+                // open periods again; the couple keeps its place in the queue.
+                continue
             } catch let error as DomainError {
                 try await endWaiting(connection, id: next.id, status: .skipped, note: error.code, bookingID: nil, at: promotion.now)
             }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The booking rush over PROCESSES `minzheng serve` processes on one database (PostgreSQL: BENCH_DATABASE_URL, as
+# bench/postgres.sh sets it). Each process gets its share of the 64 connections from a wrk of its own (no load
+# balancer to share the two cores with); the wrks' counts are summed, and the p99 reported is the worst of theirs.
+# Afterwards every place must be taken exactly once, by a 201 some wrk saw.
+#   swift build -c release --product minzheng && PROCESSES=3 bench/postgres.sh bench/rush-scale.sh
+# Env: PROCESSES (3), DURATION_RUSH (15s), CONNECTIONS (64 in all), THREADS (2 per wrk), RUSH_TIMEOUT (10s).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_wrk
+PROCESSES=${PROCESSES:-3}
+DURATION_RUSH=${DURATION_RUSH:-15s}
+RUSH_TIMEOUT=${RUSH_TIMEOUT:-10s}
+OFFICES=100 PER_PERIOD=20 SESSIONS=64
+CAPACITY=$((OFFICES * 6 * PER_PERIOD))
+
+# The first process migrates and seeds; the others join it on the same database and data directory (the same key).
+start_server "$BENCH_ROOT/seed-data"
+ports=($PORT) pids=($SERVER_PID)
+for _ in $(seq 2 "$PROCESSES"); do
+  port=$(free_port)
+  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$BENCH_ROOT/seed-data" MINZHENG_PORT=$port MINZHENG_LOG_LEVEL=warning \
+    "${DB_ENV[@]}" ${SERVER_ENV:-} "$BIN" serve >>"$WORK/server.log" 2>&1 &
+  ports+=($port) pids+=($!)
+done
+trap 'kill ${pids[*]} 2>/dev/null; wait ${pids[*]} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for port in "${ports[@]}"; do
+  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+prepare_booking_day
+counts=$(utilisation)
+read -r booked capacity <<<"$counts"
+[ "$booked $capacity" = "0 $CAPACITY" ] || { echo "before the rush: booked=$booked capacity=$capacity, expected 0 $CAPACITY" >&2; exit 1; }
+
+echo "# $(date -u +%FT%TZ), $BACKEND, $PROCESSES processes, rush on $date: $CAPACITY places, $CONNECTIONS connections in all," \
+  "wrk -t$THREADS per process -d$DURATION_RUSH, $(nproc) cores" >&2
+healthz=$(measure healthz /healthz)
+
+wrks=()
+for i in "${!ports[@]}"; do
+  # Each wrk's threads take address codes of their own (RUSH_THREAD_OFFSET), so no couple comes twice.
+  RUSH_THREAD_OFFSET=$((i * THREADS)) RUSH_TOKENS=$tokens RUSH_OFFICES=$offices RUSH_DATE=$date \
+    wrk -t"$THREADS" -c$((CONNECTIONS / PROCESSES)) -d"$DURATION_RUSH" --timeout "$RUSH_TIMEOUT" --latency \
+    -s "$BENCH_ROOT/bench/rush.lua" "http://127.0.0.1:${ports[$i]}/" >"$WORK/rush-$i.txt" &
+  wrks+=($!)
+done
+wait "${wrks[@]}"
+for i in "${!ports[@]}"; do
+  grep -q '^statuses ' "$WORK/rush-$i.txt" || { echo "wrk $i reported nothing:" >&2; cat "$WORK/rush-$i.txt" >&2; exit 1; }
+done
+
+counts=$(utilisation)
+read -r booked capacity <<<"$counts"
+summary=$(python3 - "$WORK" "$PROCESSES" <<'PY'
+import re, sys
+work, n = sys.argv[1], int(sys.argv[2])
+rps = attempts = created = server_errors = 0
+p99 = 0.0
+for i in range(n):
+    text = open(f"{work}/rush-{i}.txt").read()
+    rps += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    m = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    v = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    p99 = max(p99, v)
+    attempts += int(re.search(r"^attempts (\d+)", text, re.M).group(1))
+    for status, count in re.findall(r"(\d+)=(\d+)", re.search(r"^statuses (.*)$", text, re.M).group(1)):
+        created += int(count) if status == "201" else 0
+        server_errors += int(count) if int(status) >= 500 else 0
+print(f"{rps:.0f} {p99:.2f} {attempts} {created} {server_errors}")
+PY
+)
+read -r rps p99 attempts created server_errors <<<"$summary"
+healthz_rps=$(cut -d' ' -f2 <<<"$healthz")
+echo "$BACKEND, $PROCESSES processes: rush attempts $rps/s ($(python3 -c "print(f'{$rps / $healthz_rps:.2f}')") of healthz $healthz_rps/s on one process)," \
+  "worst p99 $p99 ms, attempts $attempts, confirmed $booked of $CAPACITY, 201s $created, 5xx $server_errors"
+
+failed=0
+fail() { echo "FAIL: $*" >&2; failed=1; }
+[ "$booked" = "$CAPACITY" ] || fail "confirmed=$booked, not every one of the $CAPACITY places was taken"
+[ "$created" = "$booked" ] || fail "wrk saw $created 201s but $booked places are booked"
+[ "$server_errors" = 0 ] || fail "$server_errors answers were 5xx"
+exit "$failed"
