@@ -20,7 +20,7 @@ need() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
 }
-need nginx-light sqlite3
+need nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # The receiver: nginx on loopback answering every POST with WeCom's success reply.
@@ -46,9 +46,19 @@ cleanup_receiver() { "$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER" -s stop 2
 
 SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1 ${NOTIFY_ENV:-}" start_server "$BENCH_ROOT/seed-data"
 trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"; cleanup_receiver' EXIT
-DB="$WORK/data/minzheng.sqlite"
 prepare_booking_day
-sql() { sqlite3 -cmd '.timeout 30000' "$DB" "$@"; }
+# sql STATEMENT: runs it on the server's database (SQLite file, or the PostgreSQL schema of this run).
+if [ "$BACKEND" = postgresql ]; then
+  schema=${DB_ENV[1]#MINZHENG_DATABASE_SCHEMA=}
+  sql() { PGOPTIONS="-c search_path=$schema" psql -qtAX "$BENCH_DATABASE_URL" -c "$1"; }
+  now_seconds="extract(epoch from now())"
+  numbers() { echo "generate_series(1, $1) AS n(i)"; }
+else
+  need sqlite3
+  sql() { sqlite3 -cmd '.timeout 30000' "$WORK/data/minzheng.sqlite" "$1"; }
+  now_seconds="(julianday('now') - 2440587.5) * 86400"
+  numbers() { echo "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) SELECT i FROM n) AS n"; }
+fi
 
 echo "# $(date -u +%FT%TZ), backlog $BACKLOG, booking load wrk -t1 -c$BOOK_CONNECTIONS -d$DURATION, $(nproc) cores" >&2
 
@@ -69,28 +79,21 @@ hook=$(call 201 POST /v1/staff/webhooks \
 # backlog N: writes N booking.confirmed events straight into the outbox, as N bookings would have.
 backlog() {
   local data='{"booking_id":"bench","code":"K7P2QD","office_id":9,"date":"2026-12-10","period":"09:00","service":"marriage","status":"confirmed","applicants":[{"name":"张*","id_number":"320102**********1X","phone":"138****8000"},{"name":"李*","id_number":"320102**********21","phone":"139****9000"}]}'
-  sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-       INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
-       SELECT 'booking.confirmed', 9, NULL, 'bench-' || i, '$data', (julianday('now') - 2440587.5) * 86400, 0 FROM n;"
+  sql "INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
+       SELECT 'booking.confirmed', 9, NULL, 'bench-' || i, '$data', $now_seconds, 0 FROM $(numbers "$1");"
 }
 delivered() { sql "SELECT count(*) FROM deliveries WHERE status = 'delivered'"; }
 
 # wait_drained TARGET: waits until TARGET deliveries are recorded as delivered; prints the seconds it took.
+# Polls with the database's own client every 50 ms; the clock is bash's (no process started for it).
 wait_drained() {
-  python3 - "$1" "$DB" <<'PY'
-import sqlite3, sys, time
-target, db = int(sys.argv[1]), sys.argv[2]
-start = time.time()
-connection = sqlite3.connect(db, timeout=30)
-while True:
-    (done,) = connection.execute("SELECT count(*) FROM deliveries WHERE status = 'delivered'").fetchone()
-    if done >= target:
-        print(f"{time.time() - start:.2f}")
-        break
-    if time.time() - start > 600:
-        sys.exit(f"only {done} of {target} delivered after 600 s")
-    time.sleep(0.05)
-PY
+  local start=${EPOCHREALTIME/./} done
+  while done=$(delivered) && [ "$done" -lt "$1" ]; do
+    (( ${EPOCHREALTIME/./} - start < 600000000 )) || { echo "only $done of $1 delivered after 600 s" >&2; exit 1; }
+    sleep 0.05
+  done
+  local micros=$(( ${EPOCHREALTIME/./} - start ))
+  printf '%d.%02d\n' $((micros / 1000000)) $((micros % 1000000 / 10000))
 }
 
 # 2. Drain a backlog with nothing else running: outbox row -> receiver -> recorded.

@@ -47,8 +47,8 @@ public struct PostgresBookingStore: BookingStore {
                 default: throw error
                 }
             }
-            try await PostgresOutbox.append(connection, .booking(.bookingConfirmed, booking, at: booking.createdAt), logger: logger)
-            try await PostgresOutbox.append(connection, .reminder(booking, at: booking.createdAt, policy: policy), logger: logger)
+            try await PostgresOutbox.append(connection, [.booking(.bookingConfirmed, booking, at: booking.createdAt),
+                                                         .reminder(booking, at: booking.createdAt, policy: policy)], logger: logger)
             try await PostgresOutbox.noteIfNearlyFull(connection, slot, schedule: known.schedule ?? standardSchedule, policy: policy,
                                                       at: booking.createdAt, logger: logger)
             return .created(booking)
@@ -69,31 +69,39 @@ public struct PostgresBookingStore: BookingStore {
         return earlier
     }
 
+    /// What the booking rules need, in one round trip: the day's override, the applicants' recent no-shows, whether
+    /// a draw is pending, and the office's own schedule.
     func preflight(_ connection: PostgresConnection, officeID: Int64, date: LocalDate, service: MarriageService, idHashes: [String],
                    noShowsSince: LocalDate) async throws -> BookingPreflight {
-        var kind: String?
-        for try await value in try await connection.query(
-            "SELECT kind FROM office_days WHERE office_id = \(officeID) AND date = \(date.description)", logger: logger).decode(String.self) {
-            kind = value
+        let day = date.description
+        let rows = try await connection.query("""
+            SELECT (SELECT kind FROM office_days WHERE office_id = \(officeID) AND date = \(day)),
+                   (SELECT array_agg(a.id_hash || ' ' || b.date) FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
+                    WHERE a.id_hash = ANY(\(idHashes)) AND NOT a.active AND b.status = 'no_show' AND b.date >= \(noShowsSince.description)),
+                   -- Draws are for marriage registrations; once a draw has run, a straggling entry cannot hold the day.
+                   EXISTS (SELECT 1 FROM draw_entries WHERE office_id = \(officeID) AND date = \(day) AND service = \(service.rawValue)
+                                                       AND status = 'registered')
+                     AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = \(officeID) AND date = \(day)),
+                   s.periods, s.capacity_marriage, s.capacity_divorce_application, s.capacity_divorce_certificate, s.capacity_reissue,
+                   s.min_days_ahead, s.max_days_ahead, s.closing_hour, s.release_minute
+            FROM (SELECT 1) AS one LEFT JOIN office_schedules s ON s.office_id = \(officeID)
+            """, logger: logger)
+        for try await (kind, noShowDays, drawPending, periods, marriage, application, certificate, reissue, minDays, maxDays, closing, release)
+            in rows.decode((String?, [String]?, Bool, String?, Int?, Int?, Int?, Int?, Int?, Int?, Int?, Int?).self) {
+            var noShows = Dictionary(idHashes.map { ($0, [LocalDate]()) }, uniquingKeysWith: { first, _ in first })
+            for item in noShowDays ?? [] {
+                let parts = item.split(separator: " ")
+                if parts.count == 2, let day = LocalDate(iso: String(parts[1])) { noShows[String(parts[0]), default: []].append(day) }
+            }
+            var schedule: OfficeSchedule?
+            if let periods, let marriage, let application, let certificate, let reissue, let minDays, let maxDays, let closing, let release {
+                schedule = Self.schedule(periods: periods, capacities: (marriage, application, certificate, reissue),
+                                         window: (minDays, maxDays, closing, release))
+            }
+            return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows, schedule: schedule,
+                                    drawPending: drawPending)
         }
-        var noShows = Dictionary(idHashes.map { ($0, [LocalDate]()) }, uniquingKeysWith: { first, _ in first })
-        for try await (hash, day) in try await connection.query("""
-            SELECT a.id_hash, b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
-            WHERE a.id_hash = ANY(\(idHashes)) AND NOT a.active AND b.status = 'no_show' AND b.date >= \(noShowsSince.description)
-            """, logger: logger).decode((String, String).self) {
-            if let day = LocalDate(iso: day) { noShows[hash, default: []].append(day) }
-        }
-        // Draws are for marriage registrations; once a draw has run, a straggling entry cannot hold the day.
-        var drawPending = false
-        for try await pending in try await connection.query("""
-            SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = \(officeID) AND date = \(date.description)
-                                                        AND service = \(service.rawValue) AND status = 'registered')
-               AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = \(officeID) AND date = \(date.description))
-            """, logger: logger).decode(Bool.self) {
-            drawPending = pending
-        }
-        return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows,
-                                schedule: try await officeSchedule(connection, officeID: officeID), drawPending: drawPending)
+        throw PostgresDatabaseError("the booking preflight answered no row")
     }
 
     public func replay(_ claim: IdempotencyClaim) async throws -> Booking? {
@@ -121,20 +129,19 @@ public struct PostgresBookingStore: BookingStore {
         return nil
     }
 
-    /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`.
+    /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`: one
+    /// statement, whose update is conditional on `booked < capacity` (a new slot of capacity 0 is made empty and full).
     func take(_ connection: PostgresConnection, _ slot: SlotKey, defaultCapacity: Int) async throws {
-        try await connection.query("""
-            INSERT INTO slots (office_id, date, period, service, capacity, booked)
-            VALUES (\(slot.officeID), \(slot.date.description), \(slot.period), \(slot.service.rawValue), \(defaultCapacity), 0)
-            ON CONFLICT (office_id, date, period, service) DO NOTHING
+        let rows = try await connection.query("""
+            INSERT INTO slots AS s (office_id, date, period, service, capacity, booked)
+            VALUES (\(slot.officeID), \(slot.date.description), \(slot.period), \(slot.service.rawValue), \(defaultCapacity),
+                    \(defaultCapacity > 0 ? 1 : 0))
+            ON CONFLICT (office_id, date, period, service) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
+            RETURNING booked > 0
             """, logger: logger)
-        let taken = try await connection.query("""
-            UPDATE slots SET booked = booked + 1
-            WHERE office_id = \(slot.officeID) AND date = \(slot.date.description) AND period = \(slot.period)
-              AND service = \(slot.service.rawValue) AND booked < capacity
-            RETURNING booked
-            """, logger: logger).collect()
-        guard taken.count == 1 else { throw BookingErrors.slotFull }
+        var taken = false
+        for try await placed in rows.decode(Bool.self) { taken = placed }
+        guard taken else { throw BookingErrors.slotFull }
     }
 
     func free(_ connection: PostgresConnection, _ slot: SlotKey) async throws {
@@ -344,12 +351,20 @@ public struct PostgresBookingStore: BookingStore {
                    min_days_ahead, max_days_ahead, closing_hour, release_minute
             FROM office_schedules WHERE office_id = \(officeID)
             """, logger: logger).decode((String, Int, Int, Int, Int, Int, Int, Int, Int).self) {
-            return OfficeSchedule(
-                periods: periods.split(separator: ",").compactMap(OfficeSchedule.Period.init),
-                defaultCapacity: [.marriage: marriage, .divorceApplication: application, .divorceCertificate: certificate, .reissue: reissue],
-                window: BookingWindow(minDaysAhead: minDays, maxDaysAhead: maxDays, closingHour: closing, releaseMinute: release))
+            return Self.schedule(periods: periods, capacities: (marriage, application, certificate, reissue), window: (minDays, maxDays, closing, release))
         }
         return nil
+    }
+
+    /// An `office_schedules` row as the schedule it stores.
+    static func schedule(periods: String, capacities: (marriage: Int, application: Int, certificate: Int, reissue: Int),
+                         window: (minDays: Int, maxDays: Int, closing: Int, release: Int)) -> OfficeSchedule {
+        OfficeSchedule(
+            periods: periods.split(separator: ",").compactMap(OfficeSchedule.Period.init),
+            defaultCapacity: [.marriage: capacities.marriage, .divorceApplication: capacities.application,
+                              .divorceCertificate: capacities.certificate, .reissue: capacities.reissue],
+            window: BookingWindow(minDaysAhead: window.minDays, maxDaysAhead: window.maxDays, closingHour: window.closing,
+                                  releaseMinute: window.release))
     }
 
     public func setOfficeSchedule(officeID: Int64, _ schedule: OfficeSchedule, from: LocalDate, audit: AuditRecord,
@@ -527,14 +542,22 @@ public struct PostgresBookingStore: BookingStore {
                     \(slot.period), \(slot.service.rawValue), 'confirmed', \(booking.divorceApplicationID), \(booking.createdAt.timeIntervalSince1970),
                     \(booking.updatedAt.timeIntervalSince1970))
             """, logger: logger)
-        for (position, applicant) in Self.inHashOrder(applicants) {
-            try await connection.query("""
-                INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed, phone_sealed,
-                                                name_masked, id_masked, phone_masked)
-                VALUES (\(booking.id), \(position), \(applicant.idHash), true, \(slot.date.description), \(applicant.name), \(applicant.idNumber),
-                        \(applicant.phone), \(applicant.masked.name), \(applicant.masked.idNumber), \(applicant.masked.phone))
-                """, logger: logger)
-        }
+        // One statement, rows in ID-hash order (see inHashOrder).
+        let ordered = Self.inHashOrder(applicants)
+        try await connection.query("""
+            INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed, phone_sealed,
+                                            name_masked, id_masked, phone_masked)
+            SELECT \(booking.id), u.position, u.id_hash, true, \(slot.date.description), decode(u.name, 'hex'), decode(u.id, 'hex'),
+                   decode(u.phone, 'hex'), u.name_masked, u.id_masked, u.phone_masked
+            FROM unnest(\(ordered.map(\.position))::integer[], \(ordered.map(\.applicant.idHash))::text[],
+                        -- Sealed fields as hex: arrays of bytea cannot be bound.
+                        \(ordered.map(\.applicant.name.hexString))::text[], \(ordered.map(\.applicant.idNumber.hexString))::text[],
+                        \(ordered.map(\.applicant.phone.hexString))::text[],
+                        \(ordered.map(\.applicant.masked.name))::text[], \(ordered.map(\.applicant.masked.idNumber))::text[],
+                        \(ordered.map(\.applicant.masked.phone))::text[])
+                WITH ORDINALITY AS u(position, id_hash, name, id, phone, name_masked, id_masked, phone_masked, ordinal)
+            ORDER BY u.ordinal
+            """, logger: logger)
     }
 
     /// Applicants with their positions, inserted in ID-hash order: two requests naming the same two people meet

@@ -14,6 +14,20 @@ enum PostgresOutbox {
             """, logger: logger)
     }
 
+    /// Several events in one statement (a booking's confirmation and its reminder).
+    static func append(_ connection: PostgresConnection, _ events: [OutboxEvent], logger: Logger) async throws {
+        // Nullable columns travel as text ('' for none): arrays cannot hold NULLs here.
+        try await connection.query("""
+            INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
+            SELECT u.type, NULLIF(u.office_id, '')::bigint, NULLIF(u.client_id, '')::bigint, NULLIF(u.booking_id, ''), u.data, u.occurred_at, u.due_at
+            FROM unnest(\(events.map(\.type.rawValue))::text[], \(events.map { $0.officeID.map(String.init) ?? "" })::text[],
+                        \(events.map { $0.clientID.map(String.init) ?? "" })::text[], \(events.map { $0.bookingID ?? "" })::text[],
+                        \(events.map(\.data))::text[], \(events.map(\.occurredAt.timeIntervalSince1970))::double precision[],
+                        \(events.map(\.dueAt.timeIntervalSince1970))::double precision[])
+                AS u(type, office_id, client_id, booking_id, data, occurred_at, due_at)
+            """, logger: logger)
+    }
+
     /// A booking that is no longer confirmed (or moved) gets no reminder for its old day, whether or not
     /// the reminder has been fanned out yet.
     static func voidReminder(_ connection: PostgresConnection, bookingID: String, logger: Logger) async throws {
