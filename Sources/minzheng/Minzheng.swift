@@ -7,7 +7,7 @@ import MinzhengServer
 struct Minzheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "minzheng — the backend of the province's Internet + civil affairs services.",
-        subcommands: [Serve.self, NotifyWorker.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self],
+        subcommands: [Serve.self, NotifyWorker.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self, CopyToPostgres.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -57,5 +57,18 @@ struct NotifyWorker: AsyncParsableCommand {
         let (configuration, logger) = try startup("minzheng.notify")
         let services = try await Services.start(configuration, logger: logger)
         try await runUntilSignalled([services.deliveryWorker], logger: logger)
+    }
+}
+
+struct CopyToPostgres: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy-to-postgres",
+        abstract: "Copy an SQLite installation into the empty PostgreSQL database of MINZHENG_DATABASE_URL (stop the old service first).")
+    @Option(help: "The SQLite file, e.g. data/minzheng.sqlite.") var sqlite: String
+
+    func run() async throws {
+        let (configuration, logger) = try startup("minzheng.copy")
+        let report = try await DatabaseCopy.copy(sqlitePath: sqlite, to: configuration, logger: logger)
+        for (table, count) in report.rows { print("\(table)\t\(count)") }
     }
 }
