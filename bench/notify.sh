@@ -88,7 +88,7 @@ delivered() { sql "SELECT count(*) FROM deliveries WHERE status = 'delivered'"; 
 # Polls with the database's own client every 50 ms; the clock is bash's (no process started for it).
 wait_drained() {
   local start=${EPOCHREALTIME/./} done
-  while done=$(delivered) && [ "$done" -lt "$1" ]; do
+  while done=$(delivered) || { echo "cannot count the deliveries" >&2; exit 1; }; [ "$done" -lt "$1" ]; do
     (( ${EPOCHREALTIME/./} - start < 600000000 )) || { echo "only $done of $1 delivered after 600 s" >&2; exit 1; }
     sleep 0.05
   done

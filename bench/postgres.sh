@@ -5,5 +5,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PG_FSYNC=on exec "$here/../.ci/with-postgres.sh" bash -c '
+  set -euo pipefail
   export BENCH_DATABASE_URL=$MINZHENG_TEST_DATABASE_URL
   for script in "$@"; do echo "== $script on PostgreSQL" >&2; "$script"; done' _ "$@"

@@ -9,6 +9,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_wrk
 PROCESSES=${PROCESSES:-3}
+# Several processes share a database only on PostgreSQL (one SQLite file is one process's).
+[ "$PROCESSES" = 1 ] || [ "$BACKEND" = postgresql ] || { echo "PROCESSES=$PROCESSES needs PostgreSQL: run through bench/postgres.sh" >&2; exit 1; }
 DURATION_RUSH=${DURATION_RUSH:-15s}
 RUSH_TIMEOUT=${RUSH_TIMEOUT:-10s}
 # PER_PERIOD: places per period at each of the 100 offices. Few enough that they are gone well before wrk stops
@@ -29,7 +31,9 @@ for _ in $(seq 2 "$PROCESSES"); do
 done
 trap 'kill ${pids[*]} 2>/dev/null; wait ${pids[*]} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for port in "${ports[@]}"; do
-  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  up=0
+  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done
+  [ "$up" = 1 ] || { echo "the server on port $port did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
 done
 
 prepare_booking_day
@@ -37,7 +41,7 @@ counts=$(utilisation)
 read -r booked capacity <<<"$counts"
 [ "$booked $capacity" = "0 $CAPACITY" ] || { echo "before the rush: booked=$booked capacity=$capacity, expected 0 $CAPACITY" >&2; exit 1; }
 
-echo "# $(date -u +%FT%TZ), $BACKEND, $PROCESSES processes, rush on $date: $CAPACITY places, $CONNECTIONS connections in all," \
+echo "# $(date -u +%FT%TZ), $BACKEND, $PROCESSES processes, rush on $date: $CAPACITY places, $((CONNECTIONS / PROCESSES * PROCESSES)) connections in all," \
   "wrk -t$THREADS per process -d$DURATION_RUSH, $(nproc) cores" >&2
 healthz=$(measure healthz /healthz)
 

@@ -11,7 +11,8 @@ need_wrk
 DURATION_RUSH=${DURATION_RUSH:-15s}
 RUSH_TIMEOUT=${RUSH_TIMEOUT:-10s}
 MIN_ATTEMPTS=20000
-OFFICES=100 PER_PERIOD=20 SESSIONS=64
+OFFICES=100 SESSIONS=64
+PER_PERIOD=${PER_PERIOD:-20}  # places per period: few enough to be gone before wrk stops (see bench/rush-scale.sh)
 CAPACITY=$((OFFICES * 6 * PER_PERIOD))
 
 start_server "$BENCH_ROOT/seed-data"

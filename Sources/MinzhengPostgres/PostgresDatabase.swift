@@ -30,8 +30,22 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
 
     public var description: String { "PostgresDatabase" }
 
-    /// Brings the schema up to date: numbered, append-only migrations, each in its own transaction, under an
-    /// advisory lock so that instances starting together run each one once.
+    /// A schema or database name that needs no quoting (`[a-z_][a-z0-9_]*`): the only ones this code puts into SQL.
+    public static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.first, first == "_" || ("a"..."z").contains(first), name.count <= 63 else { return false }
+        return name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// Why `url` asks for something this pool does not do, or nil. TLS is not configured yet: a URL that asks for it
+    /// (`sslmode=require` and the like) is refused rather than silently sent in the clear.
+    public static func unsupported(url: String) -> String? {
+        let mode = URLComponents(string: url)?.queryItems?.first { $0.name == "sslmode" }?.value
+        guard let mode, mode != "disable" else { return nil }
+        return "MINZHENG_DATABASE_URL asks for sslmode=\(mode): TLS to PostgreSQL is not supported yet (keep the database on a private network)"
+    }
+
+    /// Brings the schema up to date: numbered, append-only migrations, all that are pending in one transaction
+    /// (all or none), under an advisory lock so that instances starting together run each one once.
     public func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(7426001)", logger: logger)
@@ -56,13 +70,10 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
 
     /// Makes database `name` as a copy of `template` (a file copy: much faster than migrating and seeding
     /// again; the template must have no open connections). Tests give each world its own copy of a seeded one.
-    public static func createDatabase(url: String, _ name: String, template: String, logger: Logger) async throws {
-        let database = try PostgresDatabase(url: url, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
-            defer { group.cancelAll() }
-            try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\" TEMPLATE \"\(template)\""), logger: logger)
-        }
+    /// The pool must be running (see `run`).
+    public func createDatabase(_ name: String, template: String) async throws {
+        guard Self.isPlainName(name), Self.isPlainName(template) else { throw PostgresDatabaseError("not a plain database name: \(name), \(template)") }
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\" TEMPLATE \"\(template)\""), logger: logger)
     }
 
     /// `url` with its database replaced by `name`.
@@ -74,6 +85,7 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
 
     /// Makes `schema` (tests run each in a schema of their own).
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
+        guard isPlainName(schema) else { throw PostgresDatabaseError("not a plain schema name: \(schema)") }
         let database = try PostgresDatabase(url: url, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }

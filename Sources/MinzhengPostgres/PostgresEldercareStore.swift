@@ -45,6 +45,7 @@ public struct PostgresEldercareStore: EldercareFeedStore {
                 guard let stored else { return nil }
                 try check(stored.total)
                 try await connection.query("UPDATE eldercare_facilities SET beds_free = \(free) WHERE id = \(id)", logger: logger)
+                try await Self.bumpVersion(connection, logger: logger)
                 try await PostgresAudit.append(connection, audit(stored.free), logger: logger)
                 return stored.free
             }
@@ -129,6 +130,10 @@ public struct PostgresEldercareStore: EldercareFeedStore {
             }
         }
         // Bumped by every upsert, even of nothing, as in SQLite.
+        try await bumpVersion(connection, logger: logger)
+    }
+
+    private static func bumpVersion(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO dataset_versions (name, version) VALUES ('eldercare', 1)
             ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1

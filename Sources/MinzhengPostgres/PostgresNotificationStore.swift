@@ -42,7 +42,7 @@ public struct PostgresNotificationStore: NotificationStore {
             return try await client.withTransaction(logger: logger) { connection in
                 // One replacement per app at a time, as SQLite's serial writes give: a second one waits here, then
                 // removes what the first wrote, instead of running into the one-live-webhook index.
-                try await connection.query("SELECT 1 FROM api_clients WHERE id = \(clientID) FOR NO KEY UPDATE", logger: logger)
+                try await connection.run("SELECT 1 FROM api_clients WHERE id = \(clientID) FOR NO KEY UPDATE", logger: logger)
                 var earlier: [Int64] = []
                 for try await id in try await connection.query(
                     "SELECT id FROM webhook_subscriptions WHERE client_id = \(clientID) AND removed_at IS NULL ORDER BY id", logger: logger)

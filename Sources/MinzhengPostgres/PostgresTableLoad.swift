@@ -37,33 +37,16 @@ public struct PostgresTableLoad: Sendable {
         return true
     }
 
-    /// Inserts the rows in one transaction per table, a few hundred rows per statement.
-    public func load(_ rows: TableRows) async throws {
-        guard Self.tables.contains(rows.table) else { throw PostgresDatabaseError("not a table of the schema: \(rows.table)") }
-        let types = try await columnTypes(rows.table)
-        let columns = try rows.columns.map { column in
-            guard let type = types[column] else { throw PostgresDatabaseError("\(rows.table).\(column) has no PostgreSQL column") }
-            return (name: column, type: type)
-        }
-        let perStatement = max(1, 500 / max(1, columns.count))
-        let list = columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
+    /// Inserts every table's rows in one transaction (all or nothing: a failed copy leaves the database empty),
+    /// about 500 values per statement, then starts every id sequence after the largest id copied.
+    public func load(_ tables: [TableRows]) async throws {
         do {
             try await client.withTransaction(logger: logger) { connection in
-                for start in stride(from: 0, to: rows.rows.count, by: perStatement) {
-                    let chunk = rows.rows[start..<min(start + perStatement, rows.rows.count)]
-                    var bindings = PostgresBindings()
-                    var tuples: [String] = []
-                    for row in chunk {
-                        var places: [String] = []
-                        for (value, column) in zip(row, columns) {
-                            try Self.bind(value, table: rows.table, column: column.name, type: column.type, into: &bindings)
-                            places.append("$\(bindings.count)")
-                        }
-                        tuples.append("(" + places.joined(separator: ", ") + ")")
-                    }
-                    try await connection.query(
-                        PostgresQuery(unsafeSQL: "INSERT INTO \(rows.table) (\(list)) VALUES \(tuples.joined(separator: ", "))", binds: bindings),
-                        logger: logger)
+                for rows in tables { try await Self.load(rows, on: connection, logger: logger) }
+                for (table, column) in Self.sequences {
+                    try await connection.run(PostgresQuery(unsafeSQL: """
+                        SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), max(\(column))) FROM \(table) HAVING max(\(column)) IS NOT NULL
+                        """), logger: logger)
                 }
             }
         } catch {
@@ -71,18 +54,35 @@ public struct PostgresTableLoad: Sendable {
         }
     }
 
-    /// Starts every id sequence after the largest id copied.
-    public func advanceSequences() async throws {
-        for (table, column) in Self.sequences {
-            try await client.query(PostgresQuery(unsafeSQL: """
-                SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), max(\(column))) FROM \(table) HAVING max(\(column)) IS NOT NULL
-                """), logger: logger)
+    private static func load(_ rows: TableRows, on connection: PostgresConnection, logger: Logger) async throws {
+        guard tables.contains(rows.table) else { throw PostgresDatabaseError("not a table of the schema: \(rows.table)") }
+        let types = try await columnTypes(rows.table, on: connection, logger: logger)
+        let columns = try rows.columns.map { column in
+            guard let type = types[column] else { throw PostgresDatabaseError("\(rows.table).\(column) has no PostgreSQL column") }
+            return (name: column, type: type)
+        }
+        let perStatement = max(1, 500 / max(1, columns.count))
+        let list = columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
+        for start in stride(from: 0, to: rows.rows.count, by: perStatement) {
+            var bindings = PostgresBindings()
+            var tuples: [String] = []
+            for row in rows.rows[start..<min(start + perStatement, rows.rows.count)] {
+                var places: [String] = []
+                for (value, column) in zip(row, columns) {
+                    try bind(value, table: rows.table, column: column.name, type: column.type, into: &bindings)
+                    places.append("$\(bindings.count)")
+                }
+                tuples.append("(" + places.joined(separator: ", ") + ")")
+            }
+            try await connection.run(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(rows.table) (\(list)) VALUES \(tuples.joined(separator: ", "))", binds: bindings),
+                logger: logger)
         }
     }
 
-    private func columnTypes(_ table: String) async throws -> [String: String] {
+    private static func columnTypes(_ table: String, on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
         var types: [String: String] = [:]
-        for try await (name, type) in try await client.query("""
+        for try await (name, type) in try await connection.query("""
             SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(table)
             """, logger: logger).decode((String, String).self) {
             types[name] = type
@@ -93,7 +93,8 @@ public struct PostgresTableLoad: Sendable {
     /// `value` as the column's type. SQLite keeps flags as 0/1, a few lists as text and a few times as ISO-8601
     /// text; PostgreSQL has booleans, arrays and seconds since 1970 there.
     static func bind(_ value: StoredValue, table: String, column: String, type: String, into bindings: inout PostgresBindings) throws {
-        func refuse() -> PostgresDatabaseError { PostgresDatabaseError("\(table).\(column): cannot store \(value) as \(type)") }
+        // The value itself stays out of the message: it may be personal data.
+        func refuse() -> PostgresDatabaseError { PostgresDatabaseError("\(table).\(column): a stored value does not fit \(type)") }
         switch (value, type) {
         case (.null, _): bindings.appendNull()
         case (.integer(let number), "boolean"): bindings.append(number != 0)

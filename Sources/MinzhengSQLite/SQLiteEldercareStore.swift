@@ -36,6 +36,7 @@ public struct SQLiteEldercareStore: EldercareFeedStore {
             else { return nil }
             try check(row["beds_total"])
             try db.execute(sql: "UPDATE eldercare_facilities SET beds_free = ? WHERE id = ?", arguments: [free, id])
+            try DatasetVersion.bump(db, "eldercare")
             try SQLiteAudit.append(db, audit(row["beds_free"]))
             return row["beds_free"]
         }

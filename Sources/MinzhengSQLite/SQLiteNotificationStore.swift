@@ -101,7 +101,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                     WHERE id IN (SELECT id FROM outbox_events WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?)
                     RETURNING id, type, office_id, client_id, data, occurred_at
                     """),
-                arguments: [now.timeIntervalSince1970, limit])
+                arguments: [now.timeIntervalSince1970, limit]).sorted { ($0[0] as Int64) < ($1[0] as Int64) }  // RETURNING's order is not defined
             guard !events.isEmpty else { return ([], false) }
             let paused = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
                 db, sql: "SELECT id, paused_until FROM webhook_subscriptions WHERE removed_at IS NULL AND paused_until > ?",

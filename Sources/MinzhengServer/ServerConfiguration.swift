@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinzhengCore
 import MinzhengNotify
+import MinzhengPostgres
 
 /// Everything the server reads from its environment, in one place, with the defaults of a developer machine.
 public struct ServerConfiguration: Sendable {
@@ -69,9 +70,10 @@ public struct ServerConfiguration: Sendable {
         secretKey = value("MINZHENG_SECRET_KEY")
         databaseURL = value("MINZHENG_DATABASE_URL")
         databaseSchema = value("MINZHENG_DATABASE_SCHEMA")
-        if let schema = databaseSchema, !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-            throw ConfigurationError("MINZHENG_DATABASE_SCHEMA must be letters, digits and _")
+        if let schema = databaseSchema, !PostgresDatabase.isPlainName(schema) {
+            throw ConfigurationError("MINZHENG_DATABASE_SCHEMA must be lower-case letters, digits and _, starting with a letter or _")
         }
+        if let url = databaseURL, let problem = PostgresDatabase.unsupported(url: url) { throw ConfigurationError(problem) }
         if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
             guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }
             concurrentBookings = limit

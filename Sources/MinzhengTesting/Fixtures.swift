@@ -17,15 +17,17 @@ public enum Fixtures {
     }
 
     /// `MINZHENG_TEST_BACKEND=postgres`: the server tests' worlds run on PostgreSQL at `MINZHENG_TEST_DATABASE_URL`
-    /// (each world in a schema of its own) instead of SQLite. `make test` runs the server suites both ways.
+    /// (each world in a database of its own) instead of SQLite. `make test` runs the server suites both ways.
     public static var postgresURLForWorlds: String? {
         let environment = ProcessInfo.processInfo.environment
         guard environment["MINZHENG_TEST_BACKEND"] == "postgres" else { return nil }
-        return environment["MINZHENG_TEST_DATABASE_URL"]
+        // Asked for PostgreSQL without a server: stop, rather than pass on SQLite.
+        guard let url = environment["MINZHENG_TEST_DATABASE_URL"] else { fatalError("MINZHENG_TEST_BACKEND=postgres needs MINZHENG_TEST_DATABASE_URL") }
+        return url
     }
 
-    /// A new schema name for one test's data in PostgreSQL.
-    public static func freshSchema() -> String {
+    /// A new database (or schema) name for one test's data in PostgreSQL.
+    public static func freshDatabaseName() -> String {
         "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     }
 

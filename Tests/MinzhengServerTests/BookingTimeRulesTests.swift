@@ -27,9 +27,9 @@ import Testing
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let services = try await Services.start(try await testConfiguration(directory), logger: logger, now: { clock.now })
-        let client = try await services.identity.createClient(name: "app").client
-        let clerk = try await services.identity.createStaff(username: "clerk", password: "long enough password", role: .clerk, division: DivisionCode("3201")!)
         try await closing(services.storage) {
+            let client = try await services.identity.createClient(name: "app").client
+            let clerk = try await services.identity.createStaff(username: "clerk", password: "long enough password", role: .clerk, division: DivisionCode("3201")!)
             try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
         }
     }
@@ -200,16 +200,19 @@ import Testing
             try await services.bookings.setCapacity(officeID: 9, date: "2026-06-03", from: nil, to: nil, period: "09:00", service: "marriage",
                                                     capacity: 1, by: manager)
             if case .created(let booking) = try await services.bookings.book(request, for: session!, idempotencyKey: "key-70") { first = booking }
+            await services.storage.close()
         }
         // A new process on the same data: the period is full, and the retry is recognised.
         let restarted = try await Services.start(configuration, logger: logger, now: { clock.now })
-        let other = BookingRequest(officeID: 9, date: "2026-06-03", period: "09:00", service: "marriage",
-                                   applicants: [ApplicantInput(name: "王五", idNumber: TestIDs.couple(71).man, phone: "13800138001"),
-                                                ApplicantInput(name: "赵六", idNumber: TestIDs.couple(71).woman, phone: "13900139001")],
-                                   divorceApplicationID: nil)
-        await #expect(throws: BookingErrors.slotFull) { _ = try await restarted.bookings.book(other, for: session!, idempotencyKey: "key-71") }
-        let retry = try await restarted.bookings.book(request, for: session!, idempotencyKey: "key-70")
-        guard case .replayed(let replayed) = retry else { Issue.record("expected a replay, got \(retry)"); return }
-        #expect(replayed.id == first?.id)
+        try await closing(restarted.storage) {
+            let other = BookingRequest(officeID: 9, date: "2026-06-03", period: "09:00", service: "marriage",
+                                       applicants: [ApplicantInput(name: "王五", idNumber: TestIDs.couple(71).man, phone: "13800138001"),
+                                                    ApplicantInput(name: "赵六", idNumber: TestIDs.couple(71).woman, phone: "13900139001")],
+                                       divorceApplicationID: nil)
+            await #expect(throws: BookingErrors.slotFull) { _ = try await restarted.bookings.book(other, for: session!, idempotencyKey: "key-71") }
+            let retry = try await restarted.bookings.book(request, for: session!, idempotencyKey: "key-70")
+            guard case .replayed(let replayed) = retry else { Issue.record("expected a replay, got \(retry)"); return }
+            #expect(replayed.id == first?.id)
+        }
     }
 }

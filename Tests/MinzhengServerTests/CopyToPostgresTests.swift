@@ -56,8 +56,21 @@ import Testing
                 #expect(facilities.map(\.id) == before.map(\.id) && facilities.map(\.careLevels) == before.map(\.careLevels)
                             && facilities.map(\.updatedAt) == before.map(\.updatedAt) && facilities.map(\.bedsFree) == before.map(\.bedsFree))
 
-                // Ids go on after the copied ones: a new client and staff member, and a booking with its events.
-                #expect(try await moved.identity.createClient(name: "搬迁后").client.id > 1)
+                // Ids go on after the copied ones: a new client, a staff member, and a booking (with its events) that
+                // is refused only for the reason the rules give.
+                let client = try await moved.identity.createClient(name: "搬迁后").client
+                #expect(client.id > 1)
+                let (man, woman) = TestIDs.couple(50_100)
+                let request = BookingRequest(officeID: BookingWorld.nanjingXuanwu, date: date, period: "10:00", service: "marriage",
+                                             applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"),
+                                                          ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
+                                             divorceApplicationID: nil)
+                let session = CitizenSession(clientID: client.id, subject: "after", expiresAt: .distantFuture)
+                guard case .created(let booking) = try await moved.bookings.book(request, for: session, idempotencyKey: "after-move") else {
+                    Issue.record("the booking after the move was not created")
+                    return
+                }
+                #expect(try await new.bookings.booking(id: booking.id)?.status == .confirmed)
                 let clerk = try await moved.identity.createStaff(username: "after-move", password: BookingWorld.password, role: .clerk,
                                                                 division: DivisionCode("3201")!)
                 #expect(clerk.id > 4)
@@ -72,11 +85,6 @@ import Testing
 
     /// A new database with nothing in it (not a copy of the seeded template).
     static func emptyDatabase() async throws -> String {
-        let url = try #require(ScaleOutTests.databaseURL)
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        let name = Fixtures.freshSchema()
-        try await PostgresDatabase.createDatabase(url: url, name, template: "template1", logger: logger)
-        return try #require(PostgresDatabase.url(url, database: name))
+        try await PostgresTemplate.shared.freshDatabase(try #require(ScaleOutTests.databaseURL), empty: true)
     }
 }

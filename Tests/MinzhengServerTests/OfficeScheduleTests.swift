@@ -87,7 +87,7 @@ import Testing
     @Test func adminsManageTheAccountsOfTheirDivision() async throws {
         try await withBookingWorld { world in
             let province = try await world.staff("province")
-            func create(_ username: String, _ role: String, _ division: String, by token: String) async throws -> TestResponse {
+            func create(_ username: String, _ role: String, _ division: String, by token: String) async throws -> WorldResponse {
                 try await world.request(.post, "/v1/staff/accounts", token: token, json: """
                     {"username":"\(username)","password":"\(BookingWorld.password)","role":"\(role)","division":"\(division)"}
                     """)

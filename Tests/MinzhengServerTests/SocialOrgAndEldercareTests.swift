@@ -21,7 +21,7 @@ import Testing
             let registry = world.services.socialOrgs.registry
             let all = try registry.search(.init(), page: PageRequest(limit: 100)).items
             let good = try #require(all.first { $0.status == .active && $0.warnings.isEmpty })
-            func verify(_ code: String, name: String? = nil) async throws -> TestResponse {
+            func verify(_ code: String, name: String? = nil) async throws -> WorldResponse {
                 var path = "/v1/social-orgs/verify?code=\(code)"
                 if let name { path += "&name=" + name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
                 return try await world.request(.get, path)

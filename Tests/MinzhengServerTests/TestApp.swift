@@ -50,18 +50,24 @@ func testConfiguration(_ directory: URL) async throws -> ServerConfiguration {
     return configuration
 }
 
-/// The PostgreSQL twin of `SeededTemplate`: a database migrated and seeded once, copied for every world.
+/// The PostgreSQL twin of `SeededTemplate`: a database migrated and seeded once, copied for every world. One
+/// pool to the server's maintenance database makes the copies, one at a time, for the whole test run (starting
+/// and stopping a pool per copy, under load, once left a test run waiting for ever).
 actor PostgresTemplate {
     static let shared = PostgresTemplate()
+    private var admin: PostgresDatabase?
     private var template: Task<String, any Error>?
+    private var lastCopy: Task<Void, any Error>?
 
-    func freshDatabase(_ url: String) async throws -> String {
+    /// A copy of the seeded template; `empty`: a new database with nothing in it.
+    func freshDatabase(_ url: String, empty: Bool = false) async throws -> String {
         var logger = Logger(label: "test")
         logger.logLevel = .error
+        let admin = try adminDatabase(url, logger: logger)
         if template == nil {
             template = Task {
-                let name = Fixtures.freshSchema()
-                try await PostgresDatabase.createDatabase(url: url, name, template: "template1", logger: logger)
+                let name = Fixtures.freshDatabaseName()
+                try await admin.createDatabase(name, template: "template1")
                 var configuration = ServerConfiguration(port: 0, dataDirectory: try Fixtures.temporaryDirectory(), seedDirectory: Fixtures.seedDirectory)
                 configuration.databaseURL = try #require(PostgresDatabase.url(url, database: name))
                 let storage = try await Storage.open(configuration, logger: logger)
@@ -70,11 +76,25 @@ actor PostgresTemplate {
                 return name
             }
         }
-        let templateName = try await template!.value
-        // One copy at a time (the actor): a copy needs the template to itself.
-        let name = Fixtures.freshSchema()
-        try await PostgresDatabase.createDatabase(url: url, name, template: templateName, logger: logger)
+        let source = empty ? "template1" : try await template!.value
+        let name = Fixtures.freshDatabaseName()
+        // One copy at a time: a copy needs its template to itself.
+        let previous = lastCopy
+        let copy = Task {
+            _ = try? await previous?.value
+            try await admin.createDatabase(name, template: source)
+        }
+        lastCopy = copy
+        try await copy.value
         return try #require(PostgresDatabase.url(url, database: name))
+    }
+
+    private func adminDatabase(_ url: String, logger: Logger) throws -> PostgresDatabase {
+        if let admin { return admin }
+        let database = try PostgresDatabase(url: url, logger: logger)
+        Task { await database.client.run() }  // for the rest of the test run
+        admin = database
+        return database
     }
 }
 
@@ -98,8 +118,11 @@ func withApp(renderedLookups: Bool = true, _ body: @escaping @Sendable (any Test
     logger.logLevel = .warning
     var configuration = try await testConfiguration(directory)
     configuration.renderedLookups = renderedLookups
-    let app = try await buildApplication(configuration, logger: logger)
-    try await app.test(.router, body)
+    let services = try await Services.start(configuration, logger: logger)
+    try await closing(services.storage) {
+        let app = try buildApplication(configuration, services: services, logger: logger)
+        try await app.test(.router, body)
+    }
 }
 
 extension TestClientProtocol {

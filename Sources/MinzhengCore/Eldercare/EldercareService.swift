@@ -85,7 +85,8 @@ extension EldercareService {
 /// Where eldercare facilities are kept.
 public protocol EldercareStore: Sendable {
     func facilities() async throws -> [EldercareFacility]
-    /// Changes whenever an import changes the facilities (not when free beds change).
+    /// Changes whenever the facilities change: an import, or free beds reported (so that other processes on the same
+    /// database reload within their watcher's interval).
     func version() async throws -> Int64
     /// In one transaction: lets `check` refuse against the stored total, sets the free beds and writes
     /// `audit(before)`; the count before, or nil when there is no such facility.
