@@ -568,21 +568,8 @@ public struct PostgresBookingStore: BookingStore {
 
     // MARK: Transactions and locks
 
-    /// One write transaction (READ COMMITTED). When PostgreSQL breaks a lock cycle by rolling a transaction back
-    /// (40P01: rare, a person's own requests crossing), that transaction runs again, three times at most. What the
-    /// closure throws comes out unwrapped, so a domain refusal stays a refusal.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            } catch where error.sqlState == "40P01" && attempt < 3 {
-                attempt += 1
-                logger.notice("transaction rolled back to break a deadlock; running it again", metadata: ["postgres.attempt": "\(attempt)"])
-            } catch {
-                throw error.unwrapped
-            }
-        }
+        try await client.transaction(logger: logger, body)
     }
 
     /// Reads on one connection; each statement sees what was committed when it began.
@@ -590,16 +577,8 @@ public struct PostgresBookingStore: BookingStore {
         try await client.withConnection { connection in try await body(connection) }
     }
 
-    /// Reads that must agree with one another, as in one SQLite read transaction: REPEATABLE READ, READ ONLY.
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                return try await body(connection)
-            }
-        } catch {
-            throw error.unwrapped
-        }
+        try await client.snapshot(logger: logger, body)
     }
 
     /// Runs `body` in a savepoint (GRDB's `inSavepoint`): what it throws undoes its own writes only, and the

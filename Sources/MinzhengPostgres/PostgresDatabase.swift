@@ -47,7 +47,7 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     /// Brings the schema up to date: numbered, append-only migrations, all that are pending in one transaction
     /// (all or none), under an advisory lock so that instances starting together run each one once.
     public func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(7426001)", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
@@ -98,6 +98,33 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
 public struct PostgresDatabaseError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension PostgresClient {
+    /// One transaction (READ COMMITTED), for every store. When PostgreSQL breaks a lock cycle by rolling a
+    /// transaction back (40P01), it runs again, three times at most. What the closure throws comes out unwrapped,
+    /// so a domain refusal stays a refusal.
+    func transaction<T: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch where error.sqlState == "40P01" && attempt < 3 {
+                attempt += 1
+                logger.notice("transaction rolled back to break a deadlock; running it again", metadata: ["postgres.attempt": "\(attempt)"])
+            } catch {
+                throw error.unwrapped
+            }
+        }
+    }
+
+    /// Reads that must agree with one another, as in one SQLite read transaction: REPEATABLE READ, READ ONLY.
+    func snapshot<T: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction(logger: logger) { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            return try await body(connection)
+        }
+    }
 }
 
 extension PostgresConnection {

@@ -33,35 +33,27 @@ public struct PostgresEldercareStore: EldercareFeedStore {
 
     public func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (_ bedsTotal: Int) throws -> Void,
                             audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int? {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                // FOR UPDATE: an import that changes the total, or another report, waits; `check` judges the total
-                // that stays.
-                var stored: (free: Int, total: Int)?
-                for try await (before, total) in try await connection.query(
-                    "SELECT beds_free, beds_total FROM eldercare_facilities WHERE id = \(id) FOR UPDATE", logger: logger).decode((Int, Int).self) {
-                    stored = (before, total)
-                }
-                guard let stored else { return nil }
-                try check(stored.total)
-                try await connection.query("UPDATE eldercare_facilities SET beds_free = \(free) WHERE id = \(id)", logger: logger)
-                try await Self.bumpVersion(connection, logger: logger)
-                try await PostgresAudit.append(connection, audit(stored.free), logger: logger)
-                return stored.free
+        return try await client.transaction(logger: logger) { connection in
+            // FOR UPDATE: an import that changes the total, or another report, waits; `check` judges the total
+            // that stays.
+            var stored: (free: Int, total: Int)?
+            for try await (before, total) in try await connection.query(
+                "SELECT beds_free, beds_total FROM eldercare_facilities WHERE id = \(id) FOR UPDATE", logger: logger).decode((Int, Int).self) {
+                stored = (before, total)
             }
-        } catch {
-            throw error.unwrapped
+            guard let stored else { return nil }
+            try check(stored.total)
+            try await connection.query("UPDATE eldercare_facilities SET beds_free = \(free) WHERE id = \(id)", logger: logger)
+            try await Self.bumpVersion(connection, logger: logger)
+            try await PostgresAudit.append(connection, audit(stored.free), logger: logger)
+            return stored.free
         }
     }
 
     /// Adds new facilities and replaces stored ones, in one transaction. A facility already stored keeps its free
     /// beds (capped at its new total): those are live, reported by staff, and a file is older news.
     public func upsert(_ facilities: [EldercareFacility]) async throws {
-        do {
-            try await client.withTransaction(logger: logger) { connection in try await Self.upsert(connection, facilities, logger: logger) }
-        } catch {
-            throw error.unwrapped
-        }
+        try await client.transaction(logger: logger) { connection in try await Self.upsert(connection, facilities, logger: logger) }
     }
 
     /// Imports the seed file's facilities once per file content (`parse` runs only for a new file).
@@ -70,14 +62,10 @@ public struct PostgresEldercareStore: EldercareFeedStore {
         let key = "eldercare:" + checksum
         guard try await !PostgresSeedLedger.done(client, key, logger: logger) else { return false }
         let facilities = try parse()
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
-                try await Self.upsert(connection, facilities, logger: logger)
-                return true
-            }
-        } catch {
-            throw error.unwrapped
+        return try await client.transaction(logger: logger) { connection in
+            guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
+            try await Self.upsert(connection, facilities, logger: logger)
+            return true
         }
     }
 

@@ -49,7 +49,7 @@ public struct PostgresIdentityStore: IdentityStore {
     public func createStaff(username: String, passwordHash: String, role: StaffRole, division: DivisionCode, now: Date,
                             audit: AuditRecord?) async throws -> StaffMember {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await client.transaction(logger: logger) { connection in
                 var id: Int64?
                 for try await value in try await connection.query("""
                     INSERT INTO staff (username, password_hash, role, division_code, created_at)
@@ -63,8 +63,6 @@ public struct PostgresIdentityStore: IdentityStore {
             }
         } catch where error.sqlState == "23505" {
             throw DomainError(.conflict, code: "username_taken", title: "用户名已存在", detail: "a staff member named \(username) exists")
-        } catch {
-            throw error.unwrapped
         }
     }
 
@@ -81,22 +79,18 @@ public struct PostgresIdentityStore: IdentityStore {
 
     public func disableStaff(username: String, now: Date, allowed: @escaping @Sendable (StaffMember) -> Bool,
                              audit: @escaping @Sendable (StaffMember) -> AuditRecord) async throws -> StaffMember? {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                var found: StaffMember?
-                for try await (id, name, role, code) in try await connection.query("""
-                    SELECT id, username, role, division_code FROM staff WHERE username = \(username) AND disabled_at IS NULL FOR UPDATE
-                    """, logger: logger).decode((Int64, String, String, String).self) {
-                    found = Self.member(id, name, role, code)
-                }
-                guard let member = found, allowed(member) else { return nil }
-                try await connection.query("UPDATE staff SET disabled_at = \(now.timeIntervalSince1970) WHERE id = \(member.id)", logger: logger)
-                try await connection.query("DELETE FROM staff_sessions WHERE staff_id = \(member.id)", logger: logger)
-                try await PostgresAudit.append(connection, audit(member), logger: logger)
-                return member
+        return try await client.transaction(logger: logger) { connection in
+            var found: StaffMember?
+            for try await (id, name, role, code) in try await connection.query("""
+                SELECT id, username, role, division_code FROM staff WHERE username = \(username) AND disabled_at IS NULL FOR UPDATE
+                """, logger: logger).decode((Int64, String, String, String).self) {
+                found = Self.member(id, name, role, code)
             }
-        } catch {
-            throw error.unwrapped
+            guard let member = found, allowed(member) else { return nil }
+            try await connection.query("UPDATE staff SET disabled_at = \(now.timeIntervalSince1970) WHERE id = \(member.id)", logger: logger)
+            try await connection.query("DELETE FROM staff_sessions WHERE staff_id = \(member.id)", logger: logger)
+            try await PostgresAudit.append(connection, audit(member), logger: logger)
+            return member
         }
     }
 

@@ -60,48 +60,44 @@ public struct PostgresLookupStore: LookupStore, SeedStore {
     /// as arrays (one statement for thousands of rows).
     @discardableResult
     public func importSeed(_ seed: SeedSet) async throws -> Bool {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                // One importer at a time: instances starting together import once.
-                try await connection.run("SELECT pg_advisory_xact_lock(7426003)", logger: logger)
-                for try await _ in try await connection.query("SELECT 1 FROM seed_imports WHERE checksum = \(seed.checksum)", logger: logger)
-                    .decode(Int.self) {
-                    return false
-                }
-                try await connection.query("""
-                    INSERT INTO divisions (code, name, functional_zone)
-                    SELECT * FROM unnest(\(seed.divisions.map(\.code.rawValue))::text[], \(seed.divisions.map(\.name))::text[],
-                                         \(seed.divisions.map(\.functionalZone))::boolean[])
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name, functional_zone = excluded.functional_zone
-                    """, logger: logger)
-                for (position, type) in seed.resourceTypes.enumerated() {
-                    try await connection.query("""
-                        INSERT INTO resource_types (slug, name, position) VALUES (\(type.slug), \(type.name), \(position))
-                        ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position
-                        """, logger: logger)
-                }
-                for entry in seed.entries {
-                    try await connection.query("""
-                        INSERT INTO directory_entries (id, type, name, division_code, address, lat, lng, phone, opening_hours, services, updated_at)
-                        VALUES (\(entry.id), \(entry.type), \(entry.name), \(entry.divisionCode.rawValue), \(entry.address), \(entry.location.lat),
-                                \(entry.location.lng), \(entry.phone), \(entry.openingHours), \(entry.services), \(entry.updatedAt.timeIntervalSince1970))
-                        ON CONFLICT (id) DO UPDATE SET type = excluded.type, name = excluded.name, division_code = excluded.division_code,
-                            address = excluded.address, lat = excluded.lat, lng = excluded.lng, phone = excluded.phone,
-                            opening_hours = excluded.opening_hours, services = excluded.services, updated_at = excluded.updated_at
-                        """, logger: logger)
-                }
-                for day in seed.calendar {
-                    try await connection.query("""
-                        INSERT INTO calendar_days (date, kind, name) VALUES (\(day.date.description), \(day.kind.rawValue), \(day.name))
-                        ON CONFLICT (date) DO UPDATE SET kind = excluded.kind, name = excluded.name
-                        """, logger: logger)
-                }
-                try await connection.query("INSERT INTO seed_imports (checksum, imported_at) VALUES (\(seed.checksum), \(Date().timeIntervalSince1970))",
-                                           logger: logger)
-                return true
+        return try await client.transaction(logger: logger) { connection in
+            // One importer at a time: instances starting together import once.
+            try await connection.run("SELECT pg_advisory_xact_lock(7426003)", logger: logger)
+            for try await _ in try await connection.query("SELECT 1 FROM seed_imports WHERE checksum = \(seed.checksum)", logger: logger)
+                .decode(Int.self) {
+                return false
             }
-        } catch {
-            throw error.unwrapped
+            try await connection.query("""
+                INSERT INTO divisions (code, name, functional_zone)
+                SELECT * FROM unnest(\(seed.divisions.map(\.code.rawValue))::text[], \(seed.divisions.map(\.name))::text[],
+                                     \(seed.divisions.map(\.functionalZone))::boolean[])
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, functional_zone = excluded.functional_zone
+                """, logger: logger)
+            for (position, type) in seed.resourceTypes.enumerated() {
+                try await connection.query("""
+                    INSERT INTO resource_types (slug, name, position) VALUES (\(type.slug), \(type.name), \(position))
+                    ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position
+                    """, logger: logger)
+            }
+            for entry in seed.entries {
+                try await connection.query("""
+                    INSERT INTO directory_entries (id, type, name, division_code, address, lat, lng, phone, opening_hours, services, updated_at)
+                    VALUES (\(entry.id), \(entry.type), \(entry.name), \(entry.divisionCode.rawValue), \(entry.address), \(entry.location.lat),
+                            \(entry.location.lng), \(entry.phone), \(entry.openingHours), \(entry.services), \(entry.updatedAt.timeIntervalSince1970))
+                    ON CONFLICT (id) DO UPDATE SET type = excluded.type, name = excluded.name, division_code = excluded.division_code,
+                        address = excluded.address, lat = excluded.lat, lng = excluded.lng, phone = excluded.phone,
+                        opening_hours = excluded.opening_hours, services = excluded.services, updated_at = excluded.updated_at
+                    """, logger: logger)
+            }
+            for day in seed.calendar {
+                try await connection.query("""
+                    INSERT INTO calendar_days (date, kind, name) VALUES (\(day.date.description), \(day.kind.rawValue), \(day.name))
+                    ON CONFLICT (date) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                    """, logger: logger)
+            }
+            try await connection.query("INSERT INTO seed_imports (checksum, imported_at) VALUES (\(seed.checksum), \(Date().timeIntervalSince1970))",
+                                       logger: logger)
+            return true
         }
     }
 }

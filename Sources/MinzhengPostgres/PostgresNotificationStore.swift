@@ -22,38 +22,30 @@ public struct PostgresNotificationStore: NotificationStore {
     // MARK: Subscriptions
 
     public func addSubscription(_ new: NewSubscription, audit: AuditRecord?) async throws -> WebhookSubscription {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let subscription = try await Self.insert(connection, new, logger: logger)
-                if let audit {
-                    try await PostgresAudit.append(connection, AuditRecord(staffID: audit.staffID, action: audit.action, target: "webhook \(subscription.id)",
-                                                                           at: audit.at, before: audit.before, after: audit.after), logger: logger)
-                }
-                return subscription
+        return try await client.transaction(logger: logger) { connection in
+            let subscription = try await Self.insert(connection, new, logger: logger)
+            if let audit {
+                try await PostgresAudit.append(connection, AuditRecord(staffID: audit.staffID, action: audit.action, target: "webhook \(subscription.id)",
+                                                                       at: audit.at, before: audit.before, after: audit.after), logger: logger)
             }
-        } catch {
-            throw error.unwrapped
+            return subscription
         }
     }
 
     public func replaceClientSubscription(_ new: NewSubscription) async throws -> WebhookSubscription {
         guard case .client(let clientID) = new.owner else { throw PostgresDatabaseError("not an app's webhook") }
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                // One replacement per app at a time, as SQLite's serial writes give: a second one waits here, then
-                // removes what the first wrote, instead of running into the one-live-webhook index.
-                try await connection.run("SELECT 1 FROM api_clients WHERE id = \(clientID) FOR NO KEY UPDATE", logger: logger)
-                var earlier: [Int64] = []
-                for try await id in try await connection.query(
-                    "SELECT id FROM webhook_subscriptions WHERE client_id = \(clientID) AND removed_at IS NULL ORDER BY id", logger: logger)
-                    .decode(Int64.self) {
-                    earlier.append(id)
-                }
-                for id in earlier { _ = try await Self.remove(connection, id: id, at: new.createdAt, logger: logger) }
-                return try await Self.insert(connection, new, logger: logger)
+        return try await client.transaction(logger: logger) { connection in
+            // One replacement per app at a time, as SQLite's serial writes give: a second one waits here, then
+            // removes what the first wrote, instead of running into the one-live-webhook index.
+            try await connection.run("SELECT 1 FROM api_clients WHERE id = \(clientID) FOR NO KEY UPDATE", logger: logger)
+            var earlier: [Int64] = []
+            for try await id in try await connection.query(
+                "SELECT id FROM webhook_subscriptions WHERE client_id = \(clientID) AND removed_at IS NULL ORDER BY id", logger: logger)
+                .decode(Int64.self) {
+                earlier.append(id)
             }
-        } catch {
-            throw error.unwrapped
+            for id in earlier { _ = try await Self.remove(connection, id: id, at: new.createdAt, logger: logger) }
+            return try await Self.insert(connection, new, logger: logger)
         }
     }
 
@@ -100,14 +92,10 @@ public struct PostgresNotificationStore: NotificationStore {
     }
 
     public func removeSubscription(id: Int64, audit: AuditRecord?) async throws -> Bool {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                guard try await Self.remove(connection, id: id, at: audit?.at ?? Date(), logger: logger) else { return false }
-                if let audit { try await PostgresAudit.append(connection, audit, logger: logger) }
-                return true
-            }
-        } catch {
-            throw error.unwrapped
+        return try await client.transaction(logger: logger) { connection in
+            guard try await Self.remove(connection, id: id, at: audit?.at ?? Date(), logger: logger) else { return false }
+            if let audit { try await PostgresAudit.append(connection, audit, logger: logger) }
+            return true
         }
     }
 
@@ -133,125 +121,117 @@ public struct PostgresNotificationStore: NotificationStore {
     public func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
         -> (claimed: [ClaimedDelivery], full: Bool) {
         let at = now.timeIntervalSince1970, leased = now.addingTimeInterval(lease).timeIntervalSince1970
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                // Events another worker is fanning out are skipped, not waited for.
-                var events: [Event] = []
-                for try await (id, type, officeID, clientID, data, occurredAt) in try await connection.query("""
-                    SELECT id, type, office_id, client_id, data, occurred_at FROM outbox_events
-                    WHERE state = 'pending' AND due_at <= \(at) ORDER BY due_at, id LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                    """, logger: logger).decode((Int64, String, Int64?, Int64?, String, Double).self) {
-                    events.append(Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: clientID, data: data,
-                                        occurredAt: occurredAt))
-                }
-                guard !events.isEmpty else { return ([], false) }
-                let matched = events.map { event in
-                    event.type.map { match(PendingEvent(id: event.id, type: $0, officeID: event.officeID, clientID: event.clientID)) } ?? []
-                }
-                // The list `match` saw may be older than this transaction: a subscription removed since gets nothing.
-                // FOR SHARE: a removal waits for this transaction, and so does a pause (record), so neither misses the
-                // deliveries written here; other workers' fan-outs share the lock and do not wait.
-                let receivers = try await Self.receivers(connection, Set(matched.joined()), forFanOut: true, logger: logger)
-
-                // A fresh delivery is leased to this worker as it is written, unless its receiver is paused.
-                var rows = NewDeliveries()
-                var leasedOut: [ClaimedDelivery] = []
-                for (event, subscriptions) in zip(events, matched) {
-                    guard let type = event.type else { continue }
-                    var written = Set<Int64>()
-                    for subscription in subscriptions {
-                        // A second delivery for the same pair would be ignored by SQLite's INSERT OR IGNORE; never propose it.
-                        guard let receiver = receivers[subscription], written.insert(subscription).inserted else { continue }
-                        let id = DeliveryID.make(at: now)
-                        if receiver.pausedUntil > at {
-                            rows.append(id: id, event: event.id, subscription: subscription, status: "pending", attempts: 0, next: receiver.pausedUntil)
-                            continue
-                        }
-                        rows.append(id: id, event: event.id, subscription: subscription, status: "sending", attempts: 1, next: leased)
-                        leasedOut.append(ClaimedDelivery(id: id, attempt: 1, failures: 0, subscriptionID: subscription, channel: receiver.channel,
-                                                         sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: event.id, eventType: type,
-                                                         eventData: event.data, occurredAt: Date(timeIntervalSince1970: event.occurredAt),
-                                                         officeID: event.officeID))
-                    }
-                }
-                // One statement for the batch; a pair that already has a delivery is left alone (and not leased), as
-                // SQLite's INSERT OR IGNORE does.
-                var inserted = Set<String>()
-                if !rows.ids.isEmpty {
-                    for try await id in try await connection.query("""
-                        INSERT INTO deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
-                        SELECT u.id, u.event_id, u.subscription_id, u.status, u.attempts, u.next_attempt_at, \(at), \(at)
-                        FROM unnest(\(rows.ids)::text[], \(rows.events)::bigint[], \(rows.subscriptions)::bigint[], \(rows.statuses)::text[],
-                                    \(rows.attempts)::integer[], \(rows.next)::double precision[])
-                            AS u(id, event_id, subscription_id, status, attempts, next_attempt_at)
-                        ON CONFLICT DO NOTHING
-                        RETURNING id
-                        """, logger: logger).decode(String.self) {
-                        inserted.insert(id)
-                    }
-                }
-                // Every event taken is done, even one of a type this build does not know (as in SQLite).
-                try await connection.query("UPDATE outbox_events SET state = 'fanned' WHERE id = ANY(\(events.map(\.id)))", logger: logger)
-                return (leasedOut.filter { inserted.contains($0.id) }, events.count == limit)
+        return try await client.transaction(logger: logger) { connection in
+            // Events another worker is fanning out are skipped, not waited for.
+            var events: [Event] = []
+            for try await (id, type, officeID, clientID, data, occurredAt) in try await connection.query("""
+                SELECT id, type, office_id, client_id, data, occurred_at FROM outbox_events
+                WHERE state = 'pending' AND due_at <= \(at) ORDER BY due_at, id LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+                """, logger: logger).decode((Int64, String, Int64?, Int64?, String, Double).self) {
+                events.append(Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: clientID, data: data,
+                                    occurredAt: occurredAt))
             }
-        } catch {
-            throw error.unwrapped
+            guard !events.isEmpty else { return ([], false) }
+            let matched = events.map { event in
+                event.type.map { match(PendingEvent(id: event.id, type: $0, officeID: event.officeID, clientID: event.clientID)) } ?? []
+            }
+            // The list `match` saw may be older than this transaction: a subscription removed since gets nothing.
+            // FOR SHARE: a removal waits for this transaction, and so does a pause (record), so neither misses the
+            // deliveries written here; other workers' fan-outs share the lock and do not wait.
+            let receivers = try await Self.receivers(connection, Set(matched.joined()), forFanOut: true, logger: logger)
+
+            // A fresh delivery is leased to this worker as it is written, unless its receiver is paused.
+            var rows = NewDeliveries()
+            var leasedOut: [ClaimedDelivery] = []
+            for (event, subscriptions) in zip(events, matched) {
+                guard let type = event.type else { continue }
+                var written = Set<Int64>()
+                for subscription in subscriptions {
+                    // A second delivery for the same pair would be ignored by SQLite's INSERT OR IGNORE; never propose it.
+                    guard let receiver = receivers[subscription], written.insert(subscription).inserted else { continue }
+                    let id = DeliveryID.make(at: now)
+                    if receiver.pausedUntil > at {
+                        rows.append(id: id, event: event.id, subscription: subscription, status: "pending", attempts: 0, next: receiver.pausedUntil)
+                        continue
+                    }
+                    rows.append(id: id, event: event.id, subscription: subscription, status: "sending", attempts: 1, next: leased)
+                    leasedOut.append(ClaimedDelivery(id: id, attempt: 1, failures: 0, subscriptionID: subscription, channel: receiver.channel,
+                                                     sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: event.id, eventType: type,
+                                                     eventData: event.data, occurredAt: Date(timeIntervalSince1970: event.occurredAt),
+                                                     officeID: event.officeID))
+                }
+            }
+            // One statement for the batch; a pair that already has a delivery is left alone (and not leased), as
+            // SQLite's INSERT OR IGNORE does.
+            var inserted = Set<String>()
+            if !rows.ids.isEmpty {
+                for try await id in try await connection.query("""
+                    INSERT INTO deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
+                    SELECT u.id, u.event_id, u.subscription_id, u.status, u.attempts, u.next_attempt_at, \(at), \(at)
+                    FROM unnest(\(rows.ids)::text[], \(rows.events)::bigint[], \(rows.subscriptions)::bigint[], \(rows.statuses)::text[],
+                                \(rows.attempts)::integer[], \(rows.next)::double precision[])
+                        AS u(id, event_id, subscription_id, status, attempts, next_attempt_at)
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                    """, logger: logger).decode(String.self) {
+                    inserted.insert(id)
+                }
+            }
+            // Every event taken is done, even one of a type this build does not know (as in SQLite).
+            try await connection.query("UPDATE outbox_events SET state = 'fanned' WHERE id = ANY(\(events.map(\.id)))", logger: logger)
+            return (leasedOut.filter { inserted.contains($0.id) }, events.count == limit)
         }
     }
 
     public func claim(now: Date, limit: Int, lease: TimeInterval) async throws -> [ClaimedDelivery] {
         let at = now.timeIntervalSince1970, leased = now.addingTimeInterval(lease).timeIntervalSince1970
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                // A lease that ran out belongs to a worker that died: the delivery is due again, same id. Rows another
-                // worker is claiming or recording are skipped, not waited for.
-                var taken: [(id: String, attempt: Int, failures: Int, eventID: Int64, subscriptionID: Int64)] = []
-                for try await (id, attempt, failures, eventID, subscriptionID) in try await connection.query("""
-                    WITH due AS (
-                        SELECT id FROM deliveries WHERE status IN ('pending', 'sending') AND next_attempt_at <= \(at)
-                        ORDER BY next_attempt_at, id LIMIT \(limit)
-                        FOR UPDATE SKIP LOCKED
-                    )
-                    UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = \(leased), updated_at = \(at)
-                    FROM due WHERE d.id = due.id
-                    RETURNING d.id, d.attempts, d.failures, d.event_id, d.subscription_id
-                    """, logger: logger).decode((String, Int, Int, Int64, Int64).self) {
-                    taken.append((id, attempt, failures, eventID, subscriptionID))
-                }
-                guard !taken.isEmpty else { return [] }
-                // Read without a row lock: this transaction already holds deliveries that a removal may be waiting to
-                // cancel, and a lock here could close that circle.
-                let receivers = try await Self.receivers(connection, Set(taken.map(\.subscriptionID)), forFanOut: false, logger: logger)
-                var events: [Int64: Event] = [:]
-                for try await (id, type, data, occurredAt, officeID) in try await connection.query("""
-                    SELECT id, type, data, occurred_at, office_id FROM outbox_events WHERE id = ANY(\(Array(Set(taken.map(\.eventID)))))
-                    """, logger: logger).decode((Int64, String, String, Double, Int64?).self) {
-                    events[id] = Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: nil, data: data, occurredAt: occurredAt)
-                }
-                var claimed: [ClaimedDelivery] = []
-                var cancelled: [String] = []
-                for delivery in taken {
-                    guard let receiver = receivers[delivery.subscriptionID] else {
-                        // Its subscription was removed while the delivery waited for a retry.
-                        cancelled.append(delivery.id)
-                        continue
-                    }
-                    // An event of a type this build does not know stays leased, as in SQLite.
-                    guard let event = events[delivery.eventID], let type = event.type else { continue }
-                    claimed.append(ClaimedDelivery(id: delivery.id, attempt: delivery.attempt, failures: delivery.failures,
-                                                   subscriptionID: delivery.subscriptionID, channel: receiver.channel, sealedURL: receiver.url,
-                                                   sealedSecret: receiver.secret, eventID: delivery.eventID, eventType: type, eventData: event.data,
-                                                   occurredAt: Date(timeIntervalSince1970: event.occurredAt), officeID: event.officeID))
-                }
-                if !cancelled.isEmpty {
-                    try await connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = \(at) WHERE id = ANY(\(cancelled))",
-                                               logger: logger)
-                }
-                return claimed
+        return try await client.transaction(logger: logger) { connection in
+            // A lease that ran out belongs to a worker that died: the delivery is due again, same id. Rows another
+            // worker is claiming or recording are skipped, not waited for.
+            var taken: [(id: String, attempt: Int, failures: Int, eventID: Int64, subscriptionID: Int64)] = []
+            for try await (id, attempt, failures, eventID, subscriptionID) in try await connection.query("""
+                WITH due AS (
+                    SELECT id FROM deliveries WHERE status IN ('pending', 'sending') AND next_attempt_at <= \(at)
+                    ORDER BY next_attempt_at, id LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = \(leased), updated_at = \(at)
+                FROM due WHERE d.id = due.id
+                RETURNING d.id, d.attempts, d.failures, d.event_id, d.subscription_id
+                """, logger: logger).decode((String, Int, Int, Int64, Int64).self) {
+                taken.append((id, attempt, failures, eventID, subscriptionID))
             }
-        } catch {
-            throw error.unwrapped
+            guard !taken.isEmpty else { return [] }
+            // Read without a row lock: this transaction already holds deliveries that a removal may be waiting to
+            // cancel, and a lock here could close that circle.
+            let receivers = try await Self.receivers(connection, Set(taken.map(\.subscriptionID)), forFanOut: false, logger: logger)
+            var events: [Int64: Event] = [:]
+            for try await (id, type, data, occurredAt, officeID) in try await connection.query("""
+                SELECT id, type, data, occurred_at, office_id FROM outbox_events WHERE id = ANY(\(Array(Set(taken.map(\.eventID)))))
+                """, logger: logger).decode((Int64, String, String, Double, Int64?).self) {
+                events[id] = Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: nil, data: data, occurredAt: occurredAt)
+            }
+            var claimed: [ClaimedDelivery] = []
+            var cancelled: [String] = []
+            for delivery in taken {
+                guard let receiver = receivers[delivery.subscriptionID] else {
+                    // Its subscription was removed while the delivery waited for a retry.
+                    cancelled.append(delivery.id)
+                    continue
+                }
+                // An event of a type this build does not know stays leased, as in SQLite.
+                guard let event = events[delivery.eventID], let type = event.type else { continue }
+                claimed.append(ClaimedDelivery(id: delivery.id, attempt: delivery.attempt, failures: delivery.failures,
+                                               subscriptionID: delivery.subscriptionID, channel: receiver.channel, sealedURL: receiver.url,
+                                               sealedSecret: receiver.secret, eventID: delivery.eventID, eventType: type, eventData: event.data,
+                                               occurredAt: Date(timeIntervalSince1970: event.occurredAt), officeID: event.officeID))
+            }
+            if !cancelled.isEmpty {
+                try await connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = \(at) WHERE id = ANY(\(cancelled))",
+                                           logger: logger)
+            }
+            return claimed
         }
     }
 
@@ -268,57 +248,53 @@ public struct PostgresNotificationStore: NotificationStore {
         }
         let pauses = Dictionary(results.compactMap { r in r.pauseReceiverUntil.map { (r.subscriptionID, $0) } }, uniquingKeysWith: max)
             .sorted { $0.key < $1.key }  // one lock order for every worker
-        do {
-            try await client.withTransaction(logger: logger) { connection in
-                // Only the holder of the lease records (status 'sending' and this attempt): a worker that lost its lease
-                // to another cannot overwrite what the other did. A deferred send is no attempt: it gives the attempt
-                // number back and writes no attempt row.
+        try await client.transaction(logger: logger) { connection in
+            // Only the holder of the lease records (status 'sending' and this attempt): a worker that lost its lease
+            // to another cannot overwrite what the other did. A deferred send is no attempt: it gives the attempt
+            // number back and writes no attempt row.
+            try await connection.query("""
+                WITH r AS (
+                    -- A first attempt that simply succeeded keeps its reply on the delivery row, as in SQLite.
+                    SELECT u.*, u.outcome = 'delivered' AND u.attempt = 1 AND u.detail = \(DeliveryResult.plainSuccess) AS at_once
+                    FROM unnest(\(batch.ids)::text[], \(batch.attempts)::integer[], \(batch.outcomes)::text[],
+                                \(batch.next)::double precision[], \(batch.at)::double precision[], \(batch.httpStatuses)::text[],
+                                \(batch.replyCodes)::text[], \(batch.details)::text[], \(batch.milliseconds)::bigint[])
+                        AS u(delivery_id, attempt, outcome, next_attempt_at, at, http_status, reply_code, detail, milliseconds)
+                ),
+                changed AS (
+                    UPDATE deliveries d SET
+                        status = CASE r.outcome WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'pending' END,
+                        failures = d.failures + CASE WHEN r.outcome IN ('retry', 'dead') THEN 1 ELSE 0 END,
+                        attempts = d.attempts - CASE WHEN r.outcome = 'deferred' THEN 1 ELSE 0 END,
+                        next_attempt_at = CASE WHEN r.outcome IN ('retry', 'deferred') THEN r.next_attempt_at ELSE d.next_attempt_at END,
+                        first_http_status = CASE WHEN r.at_once THEN NULLIF(r.http_status, '')::integer ELSE d.first_http_status END,
+                        first_reply_code = CASE WHEN r.at_once THEN NULLIF(r.reply_code, '')::bigint ELSE d.first_reply_code END,
+                        first_milliseconds = CASE WHEN r.at_once THEN r.milliseconds ELSE d.first_milliseconds END,
+                        updated_at = r.at
+                    FROM r
+                    WHERE d.id = r.delivery_id AND d.status = 'sending' AND d.attempts = r.attempt
+                    RETURNING d.id, r.attempt
+                )
+                INSERT INTO delivery_attempts (delivery_id, number, at, outcome, http_status, reply_code, detail, milliseconds)
+                SELECT r.delivery_id, r.attempt, r.at, r.outcome, NULLIF(r.http_status, '')::integer, NULLIF(r.reply_code, '')::bigint,
+                       r.detail, r.milliseconds
+                FROM r JOIN changed c ON c.id = r.delivery_id AND c.attempt = r.attempt
+                WHERE r.outcome <> 'deferred' AND NOT r.at_once
+                ON CONFLICT (delivery_id, number) DO UPDATE SET at = excluded.at, outcome = excluded.outcome,
+                    http_status = excluded.http_status, reply_code = excluded.reply_code, detail = excluded.detail,
+                    milliseconds = excluded.milliseconds
+                """, logger: logger)
+            // Rare (a receiver's throttle): a statement pair per receiver, subscriptions in id order. The
+            // subscription first: a second pause of the same receiver waits there, not among its deliveries.
+            for (subscription, until) in pauses {
+                let end = until.timeIntervalSince1970
                 try await connection.query("""
-                    WITH r AS (
-                        -- A first attempt that simply succeeded keeps its reply on the delivery row, as in SQLite.
-                        SELECT u.*, u.outcome = 'delivered' AND u.attempt = 1 AND u.detail = \(DeliveryResult.plainSuccess) AS at_once
-                        FROM unnest(\(batch.ids)::text[], \(batch.attempts)::integer[], \(batch.outcomes)::text[],
-                                    \(batch.next)::double precision[], \(batch.at)::double precision[], \(batch.httpStatuses)::text[],
-                                    \(batch.replyCodes)::text[], \(batch.details)::text[], \(batch.milliseconds)::bigint[])
-                            AS u(delivery_id, attempt, outcome, next_attempt_at, at, http_status, reply_code, detail, milliseconds)
-                    ),
-                    changed AS (
-                        UPDATE deliveries d SET
-                            status = CASE r.outcome WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'pending' END,
-                            failures = d.failures + CASE WHEN r.outcome IN ('retry', 'dead') THEN 1 ELSE 0 END,
-                            attempts = d.attempts - CASE WHEN r.outcome = 'deferred' THEN 1 ELSE 0 END,
-                            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'deferred') THEN r.next_attempt_at ELSE d.next_attempt_at END,
-                            first_http_status = CASE WHEN r.at_once THEN NULLIF(r.http_status, '')::integer ELSE d.first_http_status END,
-                            first_reply_code = CASE WHEN r.at_once THEN NULLIF(r.reply_code, '')::bigint ELSE d.first_reply_code END,
-                            first_milliseconds = CASE WHEN r.at_once THEN r.milliseconds ELSE d.first_milliseconds END,
-                            updated_at = r.at
-                        FROM r
-                        WHERE d.id = r.delivery_id AND d.status = 'sending' AND d.attempts = r.attempt
-                        RETURNING d.id, r.attempt
-                    )
-                    INSERT INTO delivery_attempts (delivery_id, number, at, outcome, http_status, reply_code, detail, milliseconds)
-                    SELECT r.delivery_id, r.attempt, r.at, r.outcome, NULLIF(r.http_status, '')::integer, NULLIF(r.reply_code, '')::bigint,
-                           r.detail, r.milliseconds
-                    FROM r JOIN changed c ON c.id = r.delivery_id AND c.attempt = r.attempt
-                    WHERE r.outcome <> 'deferred' AND NOT r.at_once
-                    ON CONFLICT (delivery_id, number) DO UPDATE SET at = excluded.at, outcome = excluded.outcome,
-                        http_status = excluded.http_status, reply_code = excluded.reply_code, detail = excluded.detail,
-                        milliseconds = excluded.milliseconds
+                    UPDATE webhook_subscriptions SET paused_until = GREATEST(paused_until, \(end)) WHERE id = \(subscription)
                     """, logger: logger)
-                // Rare (a receiver's throttle): a statement pair per receiver, subscriptions in id order. The
-                // subscription first: a second pause of the same receiver waits there, not among its deliveries.
-                for (subscription, until) in pauses {
-                    let end = until.timeIntervalSince1970
-                    try await connection.query("""
-                        UPDATE webhook_subscriptions SET paused_until = GREATEST(paused_until, \(end)) WHERE id = \(subscription)
-                        """, logger: logger)
-                    try await connection.query("""
-                        UPDATE deliveries SET next_attempt_at = GREATEST(next_attempt_at, \(end)) WHERE subscription_id = \(subscription) AND status = 'pending'
-                        """, logger: logger)
-                }
+                try await connection.query("""
+                    UPDATE deliveries SET next_attempt_at = GREATEST(next_attempt_at, \(end)) WHERE subscription_id = \(subscription) AND status = 'pending'
+                    """, logger: logger)
             }
-        } catch {
-            throw error.unwrapped
         }
     }
 
@@ -336,7 +312,7 @@ public struct PostgresNotificationStore: NotificationStore {
 
     public func deliveries(subscriptionIDs: [Int64], status: DeliveryStatus?, limit: Int) async throws -> [DeliveryRecord] {
         guard !subscriptionIDs.isEmpty else { return [] }
-        return try await readConsistently { connection in
+        return try await client.snapshot(logger: logger) { connection in
             let rows = try await connection.query("""
                 SELECT \(unescaped: Self.deliveryColumns)
                 FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
@@ -348,26 +324,22 @@ public struct PostgresNotificationStore: NotificationStore {
     }
 
     public func delivery(id: String) async throws -> DeliveryRecord? {
-        try await readConsistently { connection in try await Self.delivery(connection, id: id, logger: logger) }
+        try await client.snapshot(logger: logger) { connection in try await Self.delivery(connection, id: id, logger: logger) }
     }
 
     public func revive(id: String, now: Date, audit: AuditRecord) async throws -> DeliveryRecord? {
         let at = now.timeIntervalSince1970
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                var revived = false
-                for try await _ in try await connection.query("""
-                    UPDATE deliveries SET status = 'pending', failures = 0, next_attempt_at = \(at), updated_at = \(at)
-                    WHERE id = \(id) AND status = 'dead' RETURNING id
-                    """, logger: logger).decode(String.self) {
-                    revived = true
-                }
-                guard revived else { return nil }
-                try await PostgresAudit.append(connection, audit, logger: logger)
-                return try await Self.delivery(connection, id: id, logger: logger)
+        return try await client.transaction(logger: logger) { connection in
+            var revived = false
+            for try await _ in try await connection.query("""
+                UPDATE deliveries SET status = 'pending', failures = 0, next_attempt_at = \(at), updated_at = \(at)
+                WHERE id = \(id) AND status = 'dead' RETURNING id
+                """, logger: logger).decode(String.self) {
+                revived = true
             }
-        } catch {
-            throw error.unwrapped
+            guard revived else { return nil }
+            try await PostgresAudit.append(connection, audit, logger: logger)
+            return try await Self.delivery(connection, id: id, logger: logger)
         }
     }
 
@@ -422,18 +394,6 @@ public struct PostgresNotificationStore: NotificationStore {
             return DeliveryRecord(id: row.id, subscriptionID: row.subscriptionID, eventID: row.eventID, eventType: row.type, status: row.status,
                                   nextAttemptAt: row.status == .pending || row.status == .sending ? Date(timeIntervalSince1970: row.next) : nil,
                                   createdAt: Date(timeIntervalSince1970: row.created), attempts: kept)
-        }
-    }
-
-    /// Several reads from one snapshot, as SQLite's `pool.read` gives: a delivery and its attempts agree.
-    private func readConsistently<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                return try await body(connection)
-            }
-        } catch {
-            throw error.unwrapped
         }
     }
 

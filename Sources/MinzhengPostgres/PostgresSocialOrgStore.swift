@@ -43,11 +43,7 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
     /// One statement for the whole feed (columns as arrays); rows whose content is the same are not written, and
     /// `RETURNING (xmax = 0)` tells an insert from an update.
     public func upsert(_ organisations: [SocialOrg]) async throws -> (added: Int, changed: Int, unchanged: Int) {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await Self.upsert(connection, organisations, logger: logger) }
-        } catch {
-            throw error.unwrapped
-        }
+        return try await client.transaction(logger: logger) { connection in try await Self.upsert(connection, organisations, logger: logger) }
     }
 
     /// Imports the seed file's organisations once per file content (`parse` runs only for a new file).
@@ -56,14 +52,10 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
         let key = "social-orgs:" + checksum
         guard try await !PostgresSeedLedger.done(client, key, logger: logger) else { return false }
         let organisations = try parse()
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
-                _ = try await Self.upsert(connection, organisations, logger: logger)
-                return true
-            }
-        } catch {
-            throw error.unwrapped
+        return try await client.transaction(logger: logger) { connection in
+            guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
+            _ = try await Self.upsert(connection, organisations, logger: logger)
+            return true
         }
     }
 

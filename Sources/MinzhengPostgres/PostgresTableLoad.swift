@@ -40,17 +40,13 @@ public struct PostgresTableLoad: Sendable {
     /// Inserts every table's rows in one transaction (all or nothing: a failed copy leaves the database empty),
     /// about 500 values per statement, then starts every id sequence after the largest id copied.
     public func load(_ tables: [TableRows]) async throws {
-        do {
-            try await client.withTransaction(logger: logger) { connection in
-                for rows in tables { try await Self.load(rows, on: connection, logger: logger) }
-                for (table, column) in Self.sequences {
-                    try await connection.run(PostgresQuery(unsafeSQL: """
-                        SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), max(\(column))) FROM \(table) HAVING max(\(column)) IS NOT NULL
-                        """), logger: logger)
-                }
+        try await client.transaction(logger: logger) { connection in
+            for rows in tables { try await Self.load(rows, on: connection, logger: logger) }
+            for (table, column) in Self.sequences {
+                try await connection.run(PostgresQuery(unsafeSQL: """
+                    SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), max(\(column))) FROM \(table) HAVING max(\(column)) IS NOT NULL
+                    """), logger: logger)
             }
-        } catch {
-            throw error.unwrapped
         }
     }
 
