@@ -197,18 +197,9 @@ public final class DroppingListener: Sendable {
     private let socket: Int32
 
     public init() throws {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard fd >= 0, bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        let (fd, port) = try LoopbackSocket.bound(listening: true)
         socket = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         Thread {
             while true {
                 let client = accept(fd, nil, nil)
@@ -223,5 +214,36 @@ public final class DroppingListener: Sendable {
     public func stop() {
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
+    }
+}
+
+/// TCP sockets on 127.0.0.1 with a port the system picks.
+public enum LoopbackSocket {
+    /// A socket bound (and listening, if asked) on a free loopback port, and that port.
+    public static func bound(listening: Bool) throws -> (socket: Int32, port: Int) {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && (!listening || listen(fd, 64) == 0) && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A loopback port nobody listens on at the moment of asking (for a server process started next).
+    public static func freePort() throws -> Int {
+        let (fd, port) = try bound(listening: false)
+        close(fd)
+        return port
     }
 }

@@ -106,7 +106,7 @@ struct ServerProcess {
     let port: Int
 
     static func start(_ configuration: ServerConfiguration) throws -> ServerProcess {
-        let port = try FreePort.take()
+        let port = try LoopbackSocket.freePort()
         let process = Process()
         process.executableURL = WorkerProcess.binary
         process.arguments = ["serve"]
@@ -176,25 +176,4 @@ struct ServerProcess {
 
 extension TestClient.Response {
     var data: Data { body.map { Data(buffer: $0) } ?? Data() }
-}
-
-/// A loopback port nobody listens on at the moment of asking.
-enum FreePort {
-    static func take() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FreePortError() }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw FreePortError() }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    struct FreePortError: Error {}
 }
