@@ -34,12 +34,17 @@ start_server() {
   SERVER_PID=$!
   # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.
   trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  wait_healthy "$PORT" "$SERVER_PID"
+}
+
+# wait_healthy PORT PID: waits (up to a minute) until the server process PID answers /healthz on PORT.
+wait_healthy() {
   for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-    kill -0 $SERVER_PID 2>/dev/null || { cat "$WORK/server.log"; return 1; }
+    curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$WORK/server.log" >&2; return 1; }
     sleep 0.1
   done
-  echo "server did not start" >&2; return 1
+  echo "the server on port $1 did not start" >&2; return 1
 }
 
 # The admin commands on the server's data directory.
@@ -158,4 +163,27 @@ while at < len(text):
             booked += p["booked"]
             capacity += p["capacity"]
 print(booked, capacity)'
+}
+
+# expect_untouched_day: the rush day has all its CAPACITY places and none booked (a capacity change that did not
+# reach every period is caught before the rush is blamed for it). Sets booked and capacity.
+expect_untouched_day() {
+  # The assignments keep set -e: a failure inside "read <<<$(...)" would pass unnoticed.
+  local counts; counts=$(utilisation)
+  read -r booked capacity <<<"$counts"
+  [ "$booked $capacity" = "0 $CAPACITY" ] || { echo "before the rush: booked=$booked capacity=$capacity, expected 0 $CAPACITY" >&2; exit 1; }
+}
+
+# check_rush CREATED SERVER_ERRORS: after the rush, every place is taken exactly once, by a 201 wrk saw, and no
+# answer was a 5xx. Reads the day again (sets booked and capacity); exits 1 on any failure, after listing them all.
+check_rush() {
+  local counts; counts=$(utilisation)
+  read -r booked capacity <<<"$counts"
+  local failed=0
+  fail() { echo "FAIL: $*" >&2; failed=1; }
+  [ "$capacity" = "$CAPACITY" ] || fail "capacity after the rush is $capacity, not $CAPACITY"
+  [ "$booked" = "$CAPACITY" ] || fail "confirmed=$booked, not every one of the $CAPACITY places was taken"
+  [ "$1" = "$booked" ] || fail "wrk saw $1 201s but $booked places are booked"
+  [ "$2" = 0 ] || fail "$2 answers were 5xx"
+  return "$failed"
 }
