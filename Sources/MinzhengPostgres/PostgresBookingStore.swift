@@ -35,22 +35,9 @@ public struct PostgresBookingStore: BookingStore {
             let known = try await preflight(connection, officeID: slot.officeID, date: slot.date, service: slot.service,
                                             idHashes: draft.applicants.map(\.idHash), noShowsSince: noShowsSince)
             try admit(known)
-            // Bookings of days gone by no longer count as the person's active booking.
-            try await expire(connection, idHashes: draft.applicants.map(\.idHash), before: draft.today)
             try await take(connection, slot, defaultCapacity: known.schedule?.capacity(for: slot.service) ?? draft.defaultCapacity)
-            do {
-                try await insert(connection, booking, applicants: draft.applicants.map(StoredApplicant.init))
-            } catch where error.sqlState == "23505" {
-                switch error.constraintName {
-                case "one_active_booking_per_person"?: throw BookingErrors.activeBookingExists
-                case "bookings_code"?: throw BookingErrors.codeTaken
-                default: throw error
-                }
-            }
-            try await PostgresOutbox.append(connection, [.booking(.bookingConfirmed, booking, at: booking.createdAt),
-                                                         .reminder(booking, at: booking.createdAt, policy: policy)], logger: logger)
-            try await PostgresOutbox.noteIfNearlyFull(connection, slot, schedule: known.schedule ?? standardSchedule, policy: policy,
-                                                      at: booking.createdAt, logger: logger)
+            try await insertConfirmed(connection, booking, applicants: draft.applicants, today: draft.today, source: nil,
+                                      schedule: known.schedule ?? standardSchedule)
             return .created(booking)
         }
     }
@@ -534,7 +521,27 @@ public struct PostgresBookingStore: BookingStore {
     }
 
     /// Inserts a confirmed booking and its applicants.
-    func insert(_ connection: PostgresConnection, _ booking: Booking, applicants: [StoredApplicant]) async throws {
+    /// Writes a booking that has just taken its place, direct or from a queue: its people's bookings of days gone by
+    /// stop counting as active, then the booking, its applicants, its confirmation and reminder, and (once) the day's
+    /// nearly-full notice.
+    func insertConfirmed(_ connection: PostgresConnection, _ booking: Booking, applicants: [SealedApplicant], today: LocalDate, source: String?,
+                         schedule: OfficeSchedule) async throws {
+        try await expire(connection, idHashes: applicants.map(\.idHash), before: today)
+        do {
+            try await insert(connection, booking, applicants: applicants)
+        } catch where error.sqlState == "23505" {
+            switch error.constraintName {
+            case "one_active_booking_per_person"?: throw BookingErrors.activeBookingExists
+            case "bookings_code"?: throw BookingErrors.codeTaken
+            default: throw error
+            }
+        }
+        try await PostgresOutbox.append(connection, [.booking(.bookingConfirmed, booking, at: booking.createdAt, source: source),
+                                                     .reminder(booking, at: booking.createdAt, policy: policy)], logger: logger)
+        try await PostgresOutbox.noteIfNearlyFull(connection, booking.slot, schedule: schedule, policy: policy, at: booking.createdAt, logger: logger)
+    }
+
+    func insert(_ connection: PostgresConnection, _ booking: Booking, applicants: [SealedApplicant]) async throws {
         let slot = booking.slot
         try await connection.query("""
             INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status, divorce_application_id, created_at, updated_at)
@@ -562,7 +569,7 @@ public struct PostgresBookingStore: BookingStore {
 
     /// Applicants with their positions, inserted in ID-hash order: two requests naming the same two people meet
     /// the unique indexes in the same order, rather than each holding one person and waiting for the other.
-    static func inHashOrder(_ applicants: [StoredApplicant]) -> [(position: Int, applicant: StoredApplicant)] {
+    static func inHashOrder(_ applicants: [SealedApplicant]) -> [(position: Int, applicant: SealedApplicant)] {
         applicants.enumerated().map { (position: $0.offset, applicant: $0.element) }.sorted { $0.applicant.idHash < $1.applicant.idHash }
     }
 

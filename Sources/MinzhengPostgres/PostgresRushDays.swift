@@ -30,7 +30,7 @@ extension PostgresBookingStore {
             }
             guard active == 0 else { throw BookingErrors.activeBookingExists }
             try await insertWaiting(connection, id: draft.id, owner: draft.owner, slot: slot, period: draft.anyPeriod ? nil : slot.period,
-                                    at: draft.createdAt, applicants: draft.applicants.map(StoredApplicant.init))
+                                    at: draft.createdAt, applicants: draft.applicants)
             let entries = try await waitlistEntries(connection, "SELECT \(unescaped: Self.waitlistColumns) FROM waitlist_entries WHERE id = \(draft.id)")
             guard let entry = entries.first else { throw BookingErrors.bookingNotFound(draft.id) }
             return entry
@@ -169,7 +169,7 @@ extension PostgresBookingStore {
                             \(slot.service.rawValue), \(draft.coupleKey), \(draft.preferences.joined(separator: ",")), 'registered',
                             \(draft.createdAt.timeIntervalSince1970))
                     """, logger: logger)
-                try await insertApplicants(connection, .draw, entryID: draft.id, draft.applicants.map(StoredApplicant.init), date: slot.date)
+                try await insertApplicants(connection, .draw, entryID: draft.id, draft.applicants, date: slot.date)
             } catch where error.sqlState == "23505" {
                 throw BookingErrors.alreadyRegistered
             }
@@ -297,25 +297,6 @@ extension PostgresBookingStore {
 
     // MARK: Rows
 
-    /// An applicant as kept in a queue: sealed, hashed and masked, ready to become a booking's applicant.
-    struct StoredApplicant {
-        let idHash: String
-        let name: Data, idNumber: Data, phone: Data
-        let masked: MaskedApplicant
-
-        init(_ sealed: SealedApplicant) {
-            idHash = sealed.idHash
-            (name, idNumber, phone) = (sealed.name, sealed.idNumber, sealed.phone)
-            masked = sealed.masked
-        }
-
-        init(idHash: String, name: Data, idNumber: Data, phone: Data, masked: MaskedApplicant) {
-            self.idHash = idHash
-            (self.name, self.idNumber, self.phone) = (name, idNumber, phone)
-            self.masked = masked
-        }
-    }
-
     /// Where a queue keeps its applicants.
     enum QueueTable: String {
         case waitlist = "waitlist_applicants"
@@ -324,23 +305,16 @@ extension PostgresBookingStore {
 
     /// Makes a booking for a couple from a queue (waitlist or draw), judged like any booking, inside a savepoint:
     /// a refusal leaves nothing behind.
-    func bookFromQueue(_ connection: PostgresConnection, owner: BookingOwner, slot: SlotKey, applicants: [StoredApplicant], source: String,
+    func bookFromQueue(_ connection: PostgresConnection, owner: BookingOwner, slot: SlotKey, applicants: [SealedApplicant], source: String,
                        promotion: Promotion, schedule: OfficeSchedule) async throws -> Booking {
         try await savepoint(connection) { () -> Booking in
             let known = try await preflight(connection, officeID: slot.officeID, date: slot.date, service: slot.service,
                                             idHashes: applicants.map(\.idHash), noShowsSince: promotion.noShowsSince)
             try promotion.admit(slot.date, slot.period, known)
-            try await expire(connection, idHashes: applicants.map(\.idHash), before: promotion.today)
             try await take(connection, slot, defaultCapacity: schedule.capacity(for: slot.service))
             let booking = Booking(id: BookingID.make(at: promotion.now), code: CheckInCode.random(), owner: owner, slot: slot, status: .confirmed,
                                   applicants: applicants.map(\.masked), divorceApplicationID: nil, createdAt: promotion.now, updatedAt: promotion.now)
-            do {
-                try await insert(connection, booking, applicants: applicants)
-            } catch where error.sqlState == "23505" {
-                throw error.constraintName == "one_active_booking_per_person" ? BookingErrors.activeBookingExists : BookingErrors.codeTaken
-            }
-            try await PostgresOutbox.append(connection, .booking(.bookingConfirmed, booking, at: promotion.now, source: source), logger: logger)
-            try await PostgresOutbox.append(connection, .reminder(booking, at: promotion.now, policy: policy), logger: logger)
+            try await insertConfirmed(connection, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule)
             return booking
         }
     }
@@ -361,7 +335,7 @@ extension PostgresBookingStore {
     }
 
     func insertWaiting(_ connection: PostgresConnection, id: String, owner: BookingOwner, slot: SlotKey, period: String?,
-                       preferences: [String]? = nil, at: Date, applicants: [StoredApplicant]) async throws {
+                       preferences: [String]? = nil, at: Date, applicants: [SealedApplicant]) async throws {
         try await connection.query("""
             INSERT INTO waitlist_entries (id, client_id, subject, office_id, date, period, preferences, service, status, created_at, updated_at)
             VALUES (\(id), \(owner.clientID), \(owner.subject), \(slot.officeID), \(slot.date.description), \(period),
@@ -375,7 +349,7 @@ extension PostgresBookingStore {
     }
 
     /// Waitlists mark their applicants waiting; draws key theirs by day (one entry per person and day).
-    func insertApplicants(_ connection: PostgresConnection, _ table: QueueTable, entryID: String, _ applicants: [StoredApplicant],
+    func insertApplicants(_ connection: PostgresConnection, _ table: QueueTable, entryID: String, _ applicants: [SealedApplicant],
                           date: LocalDate) async throws {
         for (position, applicant) in Self.inHashOrder(applicants) {
             switch table {
@@ -397,13 +371,13 @@ extension PostgresBookingStore {
         }
     }
 
-    func storedApplicants(_ connection: PostgresConnection, _ table: QueueTable, entryID: String) async throws -> [StoredApplicant] {
-        var applicants: [StoredApplicant] = []
+    func storedApplicants(_ connection: PostgresConnection, _ table: QueueTable, entryID: String) async throws -> [SealedApplicant] {
+        var applicants: [SealedApplicant] = []
         for try await (idHash, name, idNumber, phone, maskedName, maskedID, maskedPhone) in try await connection.query("""
             SELECT id_hash, name_sealed, id_sealed, phone_sealed, name_masked, id_masked, phone_masked
             FROM \(unescaped: table.rawValue) WHERE entry_id = \(entryID) ORDER BY position
             """, logger: logger).decode((String, Data, Data, Data, String, String, String).self) {
-            applicants.append(StoredApplicant(idHash: idHash, name: name, idNumber: idNumber, phone: phone,
+            applicants.append(SealedApplicant(name: name, idNumber: idNumber, phone: phone, idHash: idHash,
                                               masked: MaskedApplicant(name: maskedName, idNumber: maskedID, phone: maskedPhone)))
         }
         return applicants

@@ -31,43 +31,50 @@ public struct SQLiteBookingStore: BookingStore {
             try admit(known)
             let booking = draft.booking
             let slot = booking.slot
-            // Bookings of days gone by no longer count as the person's active booking.
-            let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
-            for applicant in draft.applicants {
-                try expire.execute(arguments: [applicant.idHash, draft.today.description])
-            }
             try Self.take(db, slot, defaultCapacity: known.schedule?.capacity(for: slot.service) ?? draft.defaultCapacity)
-            do {
-                try db.cachedStatement(sql: """
-                        INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
-                                              divorce_application_id, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
-                        """).execute(arguments: [booking.id, booking.code, booking.owner.clientID, booking.owner.subject, slot.officeID, slot.date.description,
-                                slot.period, slot.service.rawValue, booking.divorceApplicationID, booking.createdAt.timeIntervalSince1970,
-                                booking.updatedAt.timeIntervalSince1970])
-                for (position, applicant) in draft.applicants.enumerated() {
-                    try db.cachedStatement(sql: """
-                            INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed,
-                                                            phone_sealed, name_masked, id_masked, phone_masked)
-                            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                            """).execute(arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
-                                    applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
-                }
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                if error.message?.contains("id_hash") == true { throw BookingErrors.activeBookingExists }
-                if error.message?.contains("code") == true { throw BookingErrors.codeTaken }
-                throw error
-            }
             if let claim {
                 try db.cachedStatement(sql: "INSERT INTO idempotency_keys (client_id, subject, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")
                     .execute(arguments: [claim.owner.clientID, claim.owner.subject, claim.key, claim.requestHash, draft.replayRecord,
                                          booking.createdAt.timeIntervalSince1970])
             }
-            try SQLiteOutbox.append(db, .booking(.bookingConfirmed, booking, at: booking.createdAt))
-            try SQLiteOutbox.append(db, .reminder(booking, at: booking.createdAt, policy: policy))
-            try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: known.schedule ?? standardSchedule, policy: policy, at: booking.createdAt)
+            try Self.insertConfirmed(db, booking, applicants: draft.applicants, today: draft.today, source: nil,
+                                     schedule: known.schedule ?? standardSchedule, policy: policy)
             return .created(booking)
         }
+    }
+
+    /// Writes a booking that has just taken its place, direct or from a queue: its people's bookings of days gone by
+    /// stop counting as active, then the booking, its applicants, its confirmation and reminder, and (once) the day's
+    /// nearly-full notice.
+    static func insertConfirmed(_ db: Database, _ booking: Booking, applicants: [SealedApplicant], today: LocalDate, source: String?,
+                                schedule: OfficeSchedule, policy: NotifyPolicy) throws {
+        let slot = booking.slot
+        let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
+        for applicant in applicants { try expire.execute(arguments: [applicant.idHash, today.description]) }
+        do {
+            try db.cachedStatement(sql: """
+                    INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status,
+                                          divorce_application_id, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
+                    """).execute(arguments: [booking.id, booking.code, booking.owner.clientID, booking.owner.subject, slot.officeID, slot.date.description,
+                            slot.period, slot.service.rawValue, booking.divorceApplicationID, booking.createdAt.timeIntervalSince1970,
+                            booking.updatedAt.timeIntervalSince1970])
+            for (position, applicant) in applicants.enumerated() {
+                try db.cachedStatement(sql: """
+                        INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed,
+                                                        phone_sealed, name_masked, id_masked, phone_masked)
+                        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
+                                applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            if error.message?.contains("id_hash") == true { throw BookingErrors.activeBookingExists }
+            if error.message?.contains("code") == true { throw BookingErrors.codeTaken }
+            throw error
+        }
+        try SQLiteOutbox.append(db, .booking(.bookingConfirmed, booking, at: booking.createdAt, source: source))
+        try SQLiteOutbox.append(db, .reminder(booking, at: booking.createdAt, policy: policy))
+        try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: schedule, policy: policy, at: booking.createdAt)
     }
 
     static func preflight(_ db: Database, officeID: Int64, date: LocalDate, service: MarriageService, idHashes: [String],

@@ -22,7 +22,7 @@ extension SQLiteBookingStore {
                 """, arguments: [Self.jsonList(draft.applicants.map(\.idHash)), LocalDate.today(at: draft.createdAt).description]) ?? 0
             guard active == 0 else { throw BookingErrors.activeBookingExists }
             try Self.insertWaiting(db, id: draft.id, owner: draft.owner, slot: slot, period: draft.anyPeriod ? nil : slot.period,
-                                   at: draft.createdAt, applicants: draft.applicants.map(StoredApplicant.init))
+                                   at: draft.createdAt, applicants: draft.applicants)
             guard let entry = try Self.waitlistEntries(db, where: "id = ?", [draft.id]).first else { throw BookingErrors.bookingNotFound(draft.id) }
             return entry
         }
@@ -133,7 +133,7 @@ extension SQLiteBookingStore {
                 throw BookingErrors.alreadyRegistered
             }
             do {
-                try Self.insertApplicants(db, table: "draw_applicants", entryID: draft.id, draft.applicants.map(StoredApplicant.init), waiting: nil,
+                try Self.insertApplicants(db, table: "draw_applicants", entryID: draft.id, draft.applicants, waiting: nil,
                                           date: draft.slot.date)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw BookingErrors.alreadyRegistered
@@ -232,58 +232,19 @@ extension SQLiteBookingStore {
 
     // MARK: Rows
 
-    /// An applicant as kept in a queue: sealed, hashed and masked, ready to become a booking's applicant.
-    struct StoredApplicant {
-        let idHash: String
-        let name: Data, idNumber: Data, phone: Data
-        let masked: MaskedApplicant
-
-        init(_ sealed: SealedApplicant) {
-            idHash = sealed.idHash
-            (name, idNumber, phone) = (sealed.name, sealed.idNumber, sealed.phone)
-            masked = sealed.masked
-        }
-
-        init(row: Row) {
-            idHash = row["id_hash"]
-            (name, idNumber, phone) = (row["name_sealed"], row["id_sealed"], row["phone_sealed"])
-            masked = MaskedApplicant(name: row["name_masked"], idNumber: row["id_masked"], phone: row["phone_masked"])
-        }
-    }
-
     /// Makes a booking for a couple from a queue (waitlist or draw), judged like any booking, inside a savepoint:
     /// a refusal leaves nothing behind.
-    static func bookFromQueue(_ db: Database, owner: BookingOwner, slot: SlotKey, applicants: [StoredApplicant], source: String,
+    static func bookFromQueue(_ db: Database, owner: BookingOwner, slot: SlotKey, applicants: [SealedApplicant], source: String,
                               promotion: Promotion, schedule: OfficeSchedule, policy: NotifyPolicy) throws -> Booking {
         var made: Booking?
         try db.inSavepoint {
             let known = try preflight(db, officeID: slot.officeID, date: slot.date, service: slot.service, idHashes: applicants.map(\.idHash),
                                       noShowsSince: promotion.noShowsSince)
             try promotion.admit(slot.date, slot.period, known)
-            let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
-            for applicant in applicants { try expire.execute(arguments: [applicant.idHash, promotion.today.description]) }
             try take(db, slot, defaultCapacity: schedule.capacity(for: slot.service))
             let booking = Booking(id: BookingID.make(at: promotion.now), code: CheckInCode.random(), owner: owner, slot: slot, status: .confirmed,
                                   applicants: applicants.map(\.masked), divorceApplicationID: nil, createdAt: promotion.now, updatedAt: promotion.now)
-            do {
-                try db.execute(sql: """
-                    INSERT INTO bookings (id, code, client_id, subject, office_id, date, period, service, status, divorce_application_id, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', NULL, ?, ?)
-                    """, arguments: [booking.id, booking.code, owner.clientID, owner.subject, slot.officeID, slot.date.description, slot.period,
-                                     slot.service.rawValue, promotion.now.timeIntervalSince1970, promotion.now.timeIntervalSince1970])
-                for (position, applicant) in applicants.enumerated() {
-                    try db.execute(sql: """
-                        INSERT INTO booking_applicants (booking_id, position, id_hash, active, booking_date, name_sealed, id_sealed, phone_sealed,
-                                                        name_masked, id_masked, phone_masked)
-                        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [booking.id, position, applicant.idHash, slot.date.description, applicant.name, applicant.idNumber,
-                                         applicant.phone, applicant.masked.name, applicant.masked.idNumber, applicant.masked.phone])
-                }
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                throw error.message?.contains("id_hash") == true ? BookingErrors.activeBookingExists : BookingErrors.codeTaken
-            }
-            try SQLiteOutbox.append(db, .booking(.bookingConfirmed, booking, at: promotion.now, source: source))
-            try SQLiteOutbox.append(db, .reminder(booking, at: promotion.now, policy: policy))
+            try insertConfirmed(db, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule, policy: policy)
             made = booking
             return .commit
         }
@@ -305,7 +266,7 @@ extension SQLiteBookingStore {
     }
 
     static func insertWaiting(_ db: Database, id: String, owner: BookingOwner, slot: SlotKey, period: String?, preferences: [String]? = nil,
-                              at: Date, applicants: [StoredApplicant]) throws {
+                              at: Date, applicants: [SealedApplicant]) throws {
         try db.execute(sql: """
             INSERT INTO waitlist_entries (id, client_id, subject, office_id, date, period, preferences, service, status, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)
@@ -319,7 +280,7 @@ extension SQLiteBookingStore {
     }
 
     /// Waitlists mark their applicants `waiting`; draws key theirs by day (one entry per person and day).
-    static func insertApplicants(_ db: Database, table: String, entryID: String, _ applicants: [StoredApplicant], waiting: Bool?,
+    static func insertApplicants(_ db: Database, table: String, entryID: String, _ applicants: [SealedApplicant], waiting: Bool?,
                                  date: LocalDate? = nil) throws {
         let extraColumn = waiting != nil ? "waiting, " : date != nil ? "date, " : ""
         for (position, applicant) in applicants.enumerated() {
@@ -333,8 +294,8 @@ extension SQLiteBookingStore {
         }
     }
 
-    static func storedApplicants(_ db: Database, table: String, entryID: String) throws -> [StoredApplicant] {
-        try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE entry_id = ? ORDER BY position", arguments: [entryID]).map(StoredApplicant.init(row:))
+    static func storedApplicants(_ db: Database, table: String, entryID: String) throws -> [SealedApplicant] {
+        try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE entry_id = ? ORDER BY position", arguments: [entryID]).map(SealedApplicant.init(row:))
     }
 
     static func endWaiting(_ db: Database, id: String, status: WaitlistEntry.Status, note: String?, bookingID: String?, at: Date) throws {
@@ -396,5 +357,13 @@ extension SQLiteBookingStore {
 
     static func jsonList(_ values: [String]) -> String {
         String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
+
+extension SealedApplicant {
+    /// An applicant as a queue or a booking keeps it.
+    init(row: Row) {
+        self.init(name: row["name_sealed"], idNumber: row["id_sealed"], phone: row["phone_sealed"], idHash: row["id_hash"],
+                  masked: MaskedApplicant(name: row["name_masked"], idNumber: row["id_masked"], phone: row["phone_masked"]))
     }
 }

@@ -216,6 +216,14 @@ struct WaitlistBody: Decodable {
             struct Live: Decodable { struct P: Decodable { let period: String; let capacity: Int; let booked: Int }; let periods: [P]; let waiting_any_period: Int }
             let live: Live = try utilisation.decode()
             #expect(live.periods.allSatisfy { $0.booked == $0.capacity } && live.waiting_any_period == 4800)
+            // The draw filled the day: like direct bookings, it raises the nearly-full notice, once.
+            let types = Mutex<[EventType]>([])
+            _ = try await world.services.storage.notifications.fanOut(now: .distantFuture, limit: 100_000, lease: 60) { event in
+                types.withLock { $0.append(event.type) }
+                return []
+            }
+            #expect(types.withLock { $0.filter { $0 == .capacityNearlyFull }.count } == 1)
+            #expect(types.withLock { $0.filter { $0 == .bookingConfirmed }.count } == 200)
 
             // Anyone can re-run it from what is published: the same order and outcome; another seed orders otherwise.
             struct Published: Decodable {
