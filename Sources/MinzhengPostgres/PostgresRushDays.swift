@@ -200,7 +200,7 @@ extension PostgresBookingStore {
         return pending
     }
 
-    public func runDraw(officeID: Int64, date: LocalDate, seed: String?, promotion: Promotion) async throws -> DrawRecord {
+    public func runDraw(officeID: Int64, date: LocalDate, promotion: Promotion) async throws -> DrawRecord {
         try await transaction { connection in
             try await lockOffice(connection, officeID, exclusive: false)
             // One draw of a day at a time (a second process finds the first one's record), and no registration or
@@ -212,7 +212,8 @@ extension PostgresBookingStore {
                 "SELECT seed FROM draw_seeds WHERE office_id = \(officeID) AND date = \(date.description)", logger: logger).decode(String.self) {
                 committed = value
             }
-            let seed = seed ?? committed ?? FairDraw.makeSeed()
+            // Only the seed committed before anyone could see the entries: never one made up now.
+            guard let seed = committed else { throw PostgresDatabaseError("no committed seed for the draw of office \(officeID) on \(date)") }
             let schedule = try await officeSchedule(connection, officeID: officeID) ?? standardSchedule
             var used: [String: (capacity: Int, booked: Int)] = [:]
             for try await (period, capacity, booked) in try await connection.query("""

@@ -89,8 +89,9 @@ public struct SQLiteBookingStore: BookingStore {
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
-        // Draws are for marriage registrations; once a draw has run, a straggling entry cannot hold the day.
-        let drawPending = try Bool.fetchOne(
+        // Draws are for marriage registrations (other services skip the read); once a draw has run, a straggling
+        // entry cannot hold the day.
+        let drawPending = try service == .marriage && Bool.fetchOne(
             db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = ? AND date = ? AND service = ? AND status = 'registered')
                    AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = ? AND date = ?)

@@ -156,11 +156,13 @@ extension SQLiteBookingStore {
         }
     }
 
-    public func runDraw(officeID: Int64, date: LocalDate, seed: String?, promotion: Promotion) async throws -> DrawRecord {
+    public func runDraw(officeID: Int64, date: LocalDate, promotion: Promotion) async throws -> DrawRecord {
         try await pool.write { [self] db in
             if let done = try Self.drawRecord(db, officeID: officeID, date: date) { return done }
-            let seed = try seed ?? String.fetchOne(db, sql: "SELECT seed FROM draw_seeds WHERE office_id = ? AND date = ?",
-                                                   arguments: [officeID, date.description]) ?? FairDraw.makeSeed()
+            // Only the seed committed before anyone could see the entries: never one made up now.
+            guard let seed = try String.fetchOne(db, sql: "SELECT seed FROM draw_seeds WHERE office_id = ? AND date = ?",
+                                                 arguments: [officeID, date.description])
+            else { throw DatabaseError(message: "no committed seed for the draw of office \(officeID) on \(date)") }
             let schedule = try Self.officeSchedule(db, officeID: officeID) ?? standardSchedule
             var places: [String: Int] = [:]
             for period in schedule.periods.map(\.name) {

@@ -9,8 +9,9 @@ public struct BookingWindow: Sendable, Equatable {
     public var closingHour: Int
     /// Minutes after midnight: 480 releases at 08:00.
     public var releaseMinute: Int
+    public static let defaultReleaseMinute = 8 * 60
 
-    public init(minDaysAhead: Int = 1, maxDaysAhead: Int = 30, closingHour: Int = 15, releaseMinute: Int = 8 * 60) {
+    public init(minDaysAhead: Int = 1, maxDaysAhead: Int = 30, closingHour: Int = 15, releaseMinute: Int = defaultReleaseMinute) {
         self.minDaysAhead = minDaysAhead
         self.maxDaysAhead = maxDaysAhead
         self.closingHour = closingHour
@@ -20,8 +21,9 @@ public struct BookingWindow: Sendable, Equatable {
     /// `release_time` as the API writes it, "08:00".
     public var releaseTime: String { OfficeSchedule.Period.clock(releaseMinute) }
 
-    /// Minutes after midnight from "HH:MM" (the same parser as periods'); throws `invalid_parameter`.
-    public static func releaseMinute(_ text: String) throws(DomainError) -> Int {
+    /// Minutes after midnight from "HH:MM" (the same parser as periods'; nil: the default); throws `invalid_parameter`.
+    public static func releaseMinute(_ text: String?) throws(DomainError) -> Int {
+        guard let text else { return defaultReleaseMinute }
         guard let minute = OfficeSchedule.Period.minute(text) else {
             throw .invalidParameter("booking_window.release_time", "must be HH:MM, 00:00 to 23:59")
         }
@@ -148,7 +150,8 @@ extension OfficeSchedule {
     /// The schedule as the audit log records it.
     var auditFields: [String: String] {
         var fields = ["periods": periods.map(\.description).joined(separator: ","), "min_days_ahead": String(window.minDaysAhead),
-                      "max_days_ahead": String(window.maxDaysAhead), "closing_hour": String(window.closingHour)]
+                      "max_days_ahead": String(window.maxDaysAhead), "closing_hour": String(window.closingHour),
+                      "release_time": window.releaseTime]
         for service in MarriageService.allCases { fields["capacity.\(service.rawValue)"] = String(capacity(for: service)) }
         return fields
     }

@@ -78,17 +78,23 @@ extension BookingService {
     }
 
     /// Runs every draw whose release has come, each with the seed committed at its first registration;
-    /// answers the draws it ran. `seed` (tests only) replaces the committed one.
+    /// answers the draws it ran. A draw that fails does not hold up the others: they run, then the first failure
+    /// is thrown (the runner logs it and tries again next time).
     @discardableResult
-    public func runDueDraws(seed: String? = nil) async throws -> [DrawRecord] {
+    public func runDueDraws() async throws -> [DrawRecord] {
         let at = now()
         var ran: [DrawRecord] = []
+        var failure: (any Error)?
         for (officeID, date) in try await store.pendingDraws() {
-            let schedule = try await store.officeSchedule(officeID: officeID) ?? defaultSchedule
-            guard at >= schedule.window.releaseAt(date) else { continue }
-            ran.append(try await store.runDraw(officeID: officeID, date: date, seed: seed, promotion: promotion(at: at)))
-            officeChanged(officeID)
+            do {
+                guard at >= (try await schedule(of: officeID)).window.releaseAt(date) else { continue }
+                ran.append(try await store.runDraw(officeID: officeID, date: date, promotion: promotion(at: at)))
+                officeChanged(officeID)
+            } catch {
+                failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
         return ran
     }
 

@@ -165,10 +165,10 @@ public protocol BookingStore: Sendable {
     func drawEntries(owner: BookingOwner) async throws -> [DrawEntry]
     /// (office, day) pairs with registered entries and no draw yet.
     func pendingDraws() async throws -> [(officeID: Int64, date: LocalDate)]
-    /// Runs the draw in one transaction: the order from `seed`, places down the order by preference under every
-    /// booking rule, the rest onto the day's waitlist in draw order; keeps the seed and the order.
-    /// `seed` nil: the seed committed at the first registration (tests pass their own).
-    func runDraw(officeID: Int64, date: LocalDate, seed: String?, promotion: Promotion) async throws -> DrawRecord
+    /// Runs the draw in one transaction: the order from the seed committed at the first registration, places down
+    /// the order by preference under every booking rule, the rest onto the day's waitlist in draw order; keeps the
+    /// seed and the order. A day without a committed seed has no draw to run (an error: it cannot happen).
+    func runDraw(officeID: Int64, date: LocalDate, promotion: Promotion) async throws -> DrawRecord
     func draw(officeID: Int64, date: LocalDate) async throws -> DrawRecord?
     /// The SHA-256 (hex) of the day's seed, published from the first registration on; nil before.
     func drawCommitment(officeID: Int64, date: LocalDate) async throws -> String?

@@ -68,7 +68,7 @@ extension APIHandler {
                               .divorceCertificate: capacity.divorceCertificate, .reissue: capacity.reissue],
             window: BookingWindow(minDaysAhead: body.bookingWindow.minDaysAhead, maxDaysAhead: body.bookingWindow.maxDaysAhead,
                                   closingHour: body.bookingWindow.closingHour,
-                                  releaseMinute: try body.bookingWindow.releaseTime.map(BookingWindow.releaseMinute) ?? 8 * 60),
+                                  releaseMinute: try BookingWindow.releaseMinute(body.bookingWindow.releaseTime)),
             by: staff)
         return .ok(.init(body: .json(.init(officeID: input.path.officeId, schedule))))
     }
