@@ -163,6 +163,19 @@ enum PostgresSeedLedger {
         return false
     }
 
+    /// Imports a seed file once per content: `parse` runs only for a key not yet taken, `write` in the transaction
+    /// that takes it. False when it was imported before (or by another process meanwhile).
+    static func importOnce<Item>(_ client: PostgresClient, key: String, logger: Logger, parse: () throws -> [Item],
+                                 write: (PostgresConnection, [Item]) async throws -> Void) async throws -> Bool {
+        guard try await !done(client, key, logger: logger) else { return false }
+        let items = try parse()
+        return try await client.transaction(logger: logger) { connection in
+            guard try await claim(connection, key, logger: logger) else { return false }
+            try await write(connection, items)
+            return true
+        }
+    }
+
     /// True when this transaction took the key; another process importing the same file waits on the key's row,
     /// then finds it taken.
     static func claim(_ connection: PostgresConnection, _ key: String, logger: Logger) async throws -> Bool {
@@ -173,5 +186,23 @@ enum PostgresSeedLedger {
             return true
         }
         return false
+    }
+}
+
+/// The version counters of the imported data sets (`dataset_versions`), as SQLite's `DatasetVersion`.
+enum PostgresDatasetVersion {
+    static func current(_ client: PostgresClient, _ name: String, logger: Logger) async throws -> Int64 {
+        for try await version in try await client.query("SELECT version FROM dataset_versions WHERE name = \(name)", logger: logger)
+            .decode(Int64.self) {
+            return version
+        }
+        return 0
+    }
+
+    static func bump(_ connection: PostgresConnection, _ name: String, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO dataset_versions (name, version) VALUES (\(name), 1)
+            ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1
+            """, logger: logger)
     }
 }

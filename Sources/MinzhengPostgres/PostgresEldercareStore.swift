@@ -24,11 +24,7 @@ public struct PostgresEldercareStore: EldercareFeedStore {
     }
 
     public func version() async throws -> Int64 {
-        for try await version in try await client.query("SELECT version FROM dataset_versions WHERE name = 'eldercare'", logger: logger)
-            .decode(Int64.self) {
-            return version
-        }
-        return 0
+        try await PostgresDatasetVersion.current(client, "eldercare", logger: logger)
     }
 
     public func setFreeBeds(id: Int64, to free: Int, check: @escaping @Sendable (_ bedsTotal: Int) throws -> Void,
@@ -44,7 +40,7 @@ public struct PostgresEldercareStore: EldercareFeedStore {
             guard let stored else { return nil }
             try check(stored.total)
             try await connection.query("UPDATE eldercare_facilities SET beds_free = \(free) WHERE id = \(id)", logger: logger)
-            try await Self.bumpVersion(connection, logger: logger)
+            try await PostgresDatasetVersion.bump(connection, "eldercare", logger: logger)
             try await PostgresAudit.append(connection, audit(stored.free), logger: logger)
             return stored.free
         }
@@ -59,13 +55,8 @@ public struct PostgresEldercareStore: EldercareFeedStore {
     /// Imports the seed file's facilities once per file content (`parse` runs only for a new file).
     @discardableResult
     public func importSeed(checksum: String, _ parse: () throws -> [EldercareFacility]) async throws -> Bool {
-        let key = "eldercare:" + checksum
-        guard try await !PostgresSeedLedger.done(client, key, logger: logger) else { return false }
-        let facilities = try parse()
-        return try await client.transaction(logger: logger) { connection in
-            guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
+        try await PostgresSeedLedger.importOnce(client, key: "eldercare:" + checksum, logger: logger, parse: parse) { connection, facilities in
             try await Self.upsert(connection, facilities, logger: logger)
-            return true
         }
     }
 
@@ -118,14 +109,7 @@ public struct PostgresEldercareStore: EldercareFeedStore {
             }
         }
         // Bumped by every upsert, even of nothing, as in SQLite.
-        try await bumpVersion(connection, logger: logger)
-    }
-
-    private static func bumpVersion(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            INSERT INTO dataset_versions (name, version) VALUES ('eldercare', 1)
-            ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1
-            """, logger: logger)
+        try await PostgresDatasetVersion.bump(connection, "eldercare", logger: logger)
     }
 
     // MARK: Rows

@@ -33,11 +33,7 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
     }
 
     public func version() async throws -> Int64 {
-        for try await version in try await client.query("SELECT version FROM dataset_versions WHERE name = 'social_orgs'", logger: logger)
-            .decode(Int64.self) {
-            return version
-        }
-        return 0
+        try await PostgresDatasetVersion.current(client, "social_orgs", logger: logger)
     }
 
     /// One statement for the whole feed (columns as arrays); rows whose content is the same are not written, and
@@ -49,13 +45,8 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
     /// Imports the seed file's organisations once per file content (`parse` runs only for a new file).
     @discardableResult
     public func importSeed(checksum: String, _ parse: () throws -> [SocialOrg]) async throws -> Bool {
-        let key = "social-orgs:" + checksum
-        guard try await !PostgresSeedLedger.done(client, key, logger: logger) else { return false }
-        let organisations = try parse()
-        return try await client.transaction(logger: logger) { connection in
-            guard try await PostgresSeedLedger.claim(connection, key, logger: logger) else { return false }  // another process got there first
+        try await PostgresSeedLedger.importOnce(client, key: "social-orgs:" + checksum, logger: logger, parse: parse) { connection, organisations in
             _ = try await Self.upsert(connection, organisations, logger: logger)
-            return true
         }
     }
 
@@ -85,12 +76,7 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
             """, logger: logger).decode(Bool.self) {
             if inserted { added += 1 } else { changed += 1 }
         }
-        if added + changed > 0 {
-            try await connection.query("""
-                INSERT INTO dataset_versions (name, version) VALUES ('social_orgs', 1)
-                ON CONFLICT (name) DO UPDATE SET version = dataset_versions.version + 1
-                """, logger: logger)
-        }
+        if added + changed > 0 { try await PostgresDatasetVersion.bump(connection, "social_orgs", logger: logger) }
         return (added, changed, organisations.count - added - changed)
     }
 }

@@ -19,7 +19,7 @@ public enum DatabaseCopy {
         guard let url = configuration.databaseURL else { throw ConfigurationError("set MINZHENG_DATABASE_URL to the PostgreSQL database to fill") }
         let source = try SQLiteTableDump(try SQLiteDatabase(path: sqlitePath))
         // A table this build does not know how to copy would be left behind without a word: refuse instead.
-        let unknown = try source.tableNames().subtracting(PostgresTableLoad.tables)
+        let unknown = source.tableNames.subtracting(PostgresTableLoad.tables)
         guard unknown.isEmpty else { throw ConfigurationError("tables this build cannot copy: \(unknown.sorted().joined(separator: ", "))") }
         let tables = try PostgresTableLoad.tables.map { try source.rows(table: $0) }
 
