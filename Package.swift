@@ -135,6 +135,7 @@ let package = Package(
             dependencies: [
                 "MinzhengServer",
                 "MinzhengPostgres",
+                "MinzhengSQLite",
                 "MinzhengTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

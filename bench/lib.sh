@@ -29,7 +29,9 @@ start_server() {
   WORK=$(mktemp -d /tmp/minzheng-bench.XXXXXX)
   PORT=$(free_port)
   # SERVER_ENV: more VAR=value settings for the server (e.g. the notification options of bench/notify.sh).
-  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning "${DB_ENV[@]}" ${SERVER_ENV:-} \
+  # Load from one machine and a few accounts: the rate and booking-attempt limits would measure themselves.
+  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning \
+    MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off "${DB_ENV[@]}" ${SERVER_ENV:-} \
     "$BIN" serve >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.

@@ -26,6 +26,7 @@ ports=($PORT) pids=($SERVER_PID)
 for _ in $(seq 2 "$PROCESSES"); do
   port=$(free_port)
   env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$BENCH_ROOT/seed-data" MINZHENG_PORT=$port MINZHENG_LOG_LEVEL=warning \
+    MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off \
     "${DB_ENV[@]}" ${SERVER_ENV:-} "$BIN" serve >>"$WORK/server.log" 2>&1 &
   ports+=($port) pids+=($!)
 done

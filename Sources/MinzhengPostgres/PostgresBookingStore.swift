@@ -278,6 +278,19 @@ public struct PostgresBookingStore: BookingStore {
         return sealed
     }
 
+    public func revealApplicants(bookingID: String, audit: AuditRecord) async throws -> [(name: Data, idNumber: Data)] {
+        try await transaction { connection in
+            try await PostgresAudit.append(connection, audit, logger: logger)
+            var sealed: [(name: Data, idNumber: Data)] = []
+            for try await (name, id) in try await connection.query(
+                "SELECT name_sealed, id_sealed FROM booking_applicants WHERE booking_id = \(bookingID) ORDER BY position", logger: logger
+            ).decode((Data, Data).self) {
+                sealed.append((name: name, idNumber: id))
+            }
+            return sealed
+        }
+    }
+
     public func idHashes(bookingID: String) async throws -> Set<String> {
         try await read { connection in try await idHashes(connection, bookingID: bookingID) }
     }

@@ -230,6 +230,14 @@ public struct SQLiteBookingStore: BookingStore {
         }
     }
 
+    public func revealApplicants(bookingID: String, audit: AuditRecord) async throws -> [(name: Data, idNumber: Data)] {
+        try await pool.write { db in
+            try SQLiteAudit.append(db, audit)
+            return try Row.fetchAll(db, sql: "SELECT name_sealed, id_sealed FROM booking_applicants WHERE booking_id = ? ORDER BY position",
+                                    arguments: [bookingID]).map { (name: $0["name_sealed"], idNumber: $0["id_sealed"]) }
+        }
+    }
+
     public func idHashes(bookingID: String) async throws -> Set<String> {
         try await pool.read { db in try Self.idHashes(db, bookingID: bookingID) }
     }

@@ -31,7 +31,8 @@ public struct Services: Sendable {
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
         let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher,
-                                      sharedDatabase: storage.sqlite == nil, now: now)
+                                      sharedDatabase: storage.sqlite == nil,
+                                      attemptLimit: configuration.rateLimits.bookingAttempts.map(BookingAttemptLimit.init), now: now)
         try await bookings.loadRecentKeys()
         let socialOrgs = SocialOrgService(store: storage.socialOrgs)
         try await socialOrgs.reload()
@@ -59,10 +60,12 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
 public func buildApplication(_ configuration: ServerConfiguration, services: Services, logger: Logger) throws -> some ApplicationProtocol {
     let lookups = services.lookups
 
-    let router = Router()
+    let router = Router(context: MinzhengRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
+    router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
+    if configuration.rateLimits.requests { router.add(middleware: RateLimitMiddleware(configuration.rateLimits)) }
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
                              socialOrgs: services.socialOrgs, eldercare: services.eldercare, notifications: services.notifications,
@@ -93,6 +96,9 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
                                  interval: configuration.reloadInterval)
     return Application(
         router: router,
+        // Headers past 64 KiB end the connection in the parser; RequestLimitsMiddleware answers 431 well before.
+        server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout),
+                                            httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
         services: [watcher] + (configuration.drawInterval.map { [DrawRunner(bookings: services.bookings, logger: logger, interval: $0)] } ?? [])
             + (configuration.notifyWorker ? [services.deliveryWorker] : []),

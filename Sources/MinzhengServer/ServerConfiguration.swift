@@ -26,6 +26,14 @@ public struct ServerConfiguration: Sendable {
     public var concurrentBookings = 8
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 64 * 1024
+    /// The longest path and query accepted (414 beyond), and the most header bytes (431 beyond).
+    public var maxURIBytes = 4096
+    public var maxHeaderBytes = 16 * 1024
+    /// A connection that sends nothing for this long, mid-request or between requests, is closed
+    /// (`MINZHENG_IDLE_TIMEOUT_SECONDS`): slow clients cannot hold connections open.
+    public var idleTimeout: Int64 = 30
+    /// Request rates per app, staff member and address, and booking attempts per citizen and ID number.
+    public var rateLimits = RateLimits()
     /// How often the running service looks for data imported by `minzheng import`.
     public var reloadInterval: Duration = .seconds(5)
     /// Run the delivery worker inside `serve` (`MINZHENG_NOTIFY_WORKER=off` leaves it to `minzheng notify-worker`).
@@ -110,6 +118,11 @@ public struct ServerConfiguration: Sendable {
             delivery.batchSize = batch
         }
         delivery.transport.allowPrivate = notifyAllowPrivate
+        if let text = value("MINZHENG_IDLE_TIMEOUT_SECONDS") {
+            guard let seconds = Int64(text), (1...3600).contains(seconds) else { throw ConfigurationError("MINZHENG_IDLE_TIMEOUT_SECONDS must be 1 to 3600") }
+            idleTimeout = seconds
+        }
+        try rateLimits.read(value)
     }
 
     static func switchValue(_ text: String) -> Bool? {
@@ -126,4 +139,47 @@ public struct ServerConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// How fast one caller may go. Requests are counted per app (its key and its citizens' sessions), per staff
+/// member, and per address for anonymous callers; over the limit they are answered 429 with `Retry-After`,
+/// and nobody else waits. Booking attempts are counted per citizen and per ID number on top.
+/// In memory, per process (docs/deploy.md).
+public struct RateLimits: Sendable {
+    /// `MINZHENG_RATE_LIMITS=off` turns the request rates off (load tests); booking attempts stay counted.
+    public var requests = true
+    /// `MINZHENG_RATE_LIMIT_CLIENT`: one app carries all its citizens' traffic; a province's app on 5.20 sends
+    /// a few thousand requests a second at its peak, and one process serves about that much.
+    public var perClient = TokenBuckets.Limit(perSecond: 5000, burst: 5000)
+    /// `MINZHENG_RATE_LIMIT_STAFF`: a clerk's screen, with room for a script that checks in a morning's couples.
+    public var perStaff = TokenBuckets.Limit(perSecond: 50, burst: 100)
+    /// `MINZHENG_RATE_LIMIT_ADDRESS`: anonymous look-ups from one address (many phones share one behind a carrier's NAT).
+    public var perAddress = TokenBuckets.Limit(perSecond: 100, burst: 200)
+    /// `MINZHENG_BOOKING_ATTEMPTS` ("20/min", or off).
+    public var bookingAttempts: TokenBuckets.Limit? = BookingAttemptLimit.standard
+
+    public init() {}
+
+    mutating func read(_ value: (String) -> String?) throws {
+        if let text = value("MINZHENG_RATE_LIMITS") {
+            guard let on = ServerConfiguration.switchValue(text) else { throw ConfigurationError("MINZHENG_RATE_LIMITS must be on or off") }
+            requests = on
+        }
+        func limit(_ name: String) throws -> TokenBuckets.Limit? {
+            guard let text = value(name) else { return nil }
+            guard let limit = TokenBuckets.Limit(text) else { throw ConfigurationError("\(name) must look like 20/s, 30/min or 600/h, not \(text)") }
+            return limit
+        }
+        if let limit = try limit("MINZHENG_RATE_LIMIT_CLIENT") { perClient = limit }
+        if let limit = try limit("MINZHENG_RATE_LIMIT_STAFF") { perStaff = limit }
+        if let limit = try limit("MINZHENG_RATE_LIMIT_ADDRESS") { perAddress = limit }
+        if let text = value("MINZHENG_BOOKING_ATTEMPTS") {
+            if ServerConfiguration.switchValue(text) == false {
+                bookingAttempts = nil
+            } else {
+                guard let limit = TokenBuckets.Limit(text) else { throw ConfigurationError("MINZHENG_BOOKING_ATTEMPTS must look like 20/min, or off") }
+                bookingAttempts = limit
+            }
+        }
+    }
 }

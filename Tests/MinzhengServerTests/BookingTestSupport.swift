@@ -105,7 +105,7 @@ func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration)
     var configuration = try await testConfiguration(directory)
     configuration.reloadInterval = .milliseconds(200)
     configure(&configuration)
-    let services = try await Services.start(configuration, logger: logger, now: now)
+    let services = try await watched("starting the services") { try await Services.start(configuration, logger: logger, now: now) }
     let configured = configuration
     try await closing(services.storage) {
         let key = try await services.identity.createClient(name: "测试应用").key
@@ -114,8 +114,10 @@ func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration)
             _ = try await services.identity.createStaff(username: name, password: BookingWorld.password, role: role, division: DivisionCode(division)!)
         }
         let app = try buildApplication(configured, services: services, logger: logger)
-        try await app.test(live ? .live : .router) { client in
-            try await body(BookingWorld(client: client, clientKey: key, services: services, configuration: configured))
+        try await watched("the test's body and the application's shutdown", seconds: 240) {
+            try await app.test(live ? .live : .router) { client in
+                try await body(BookingWorld(client: client, clientKey: key, services: services, configuration: configured))
+            }
         }
     }
 }

@@ -26,11 +26,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let services = try await Services.start(try await testConfiguration(directory), logger: logger, now: { clock.now })
+        let configuration = try await testConfiguration(directory)
+        let services = try await watched("starting the services") { try await Services.start(configuration, logger: logger, now: { clock.now }) }
         try await closing(services.storage) {
             let client = try await services.identity.createClient(name: "app").client
             let clerk = try await services.identity.createStaff(username: "clerk", password: "long enough password", role: .clerk, division: DivisionCode("3201")!)
-            try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
+            try await watched("the test's body", seconds: 120) {
+                try await body(World(services: services, citizen: CitizenSession(clientID: client.id, subject: "s", expiresAt: .distantFuture), clerk: clerk))
+            }
         }
     }
 

@@ -21,7 +21,7 @@ import Testing
     static let morningsOnly = #"""
         {"periods":["08:30-09:30","09:30-10:30","13:30-15:00"],
          "default_capacity":{"marriage":3,"divorce_application":1,"divorce_certificate":1,"reissue":0},
-         "booking_window":{"min_days_ahead":1,"max_days_ahead":10,"closing_hour":12}}
+         "booking_window":{"min_days_ahead":1,"max_days_ahead":12,"closing_hour":12}}
         """#
 
     @Test func anOfficeHasItsOwnPeriodsCapacitiesAndWindow() async throws {
@@ -43,7 +43,7 @@ import Testing
                 .get, "/v1/marriage-registries/9/availability?service=marriage&from=\(today.adding(days: 2))&to=\(today.adding(days: 20))"
             ).decode()
             #expect(days.days.allSatisfy { $0.periods.map(\.period) == ["08:30", "09:30", "13:30"] })
-            #expect(days.days.filter(\.open).allSatisfy { LocalDate(iso: $0.date)! <= today.adding(days: 10) })
+            #expect(days.days.filter(\.open).allSatisfy { LocalDate(iso: $0.date)! <= today.adding(days: 12) })
             let open = try #require(days.days.first { $0.open })
             #expect(open.periods.allSatisfy { $0.capacity == 3 })
             // Another office keeps the standard schedule.
@@ -66,7 +66,7 @@ import Testing
             // Bad schedules, other divisions and clerks are refused.
             for bad in [Self.morningsOnly.replacingOccurrences(of: "09:30-10:30", with: "09:00-10:30"),  // overlaps
                         Self.morningsOnly.replacingOccurrences(of: "13:30-15:00", with: "15:00-13:30"),
-                        Self.morningsOnly.replacingOccurrences(of: #""max_days_ahead":10"#, with: #""max_days_ahead":400"#),
+                        Self.morningsOnly.replacingOccurrences(of: #""max_days_ahead":12"#, with: #""max_days_ahead":400"#),
                         Self.morningsOnly.replacingOccurrences(of: #""reissue":0"#, with: #""reissue":0,"funeral":3"#),
                         Self.morningsOnly.replacingOccurrences(of: #""closing_hour":12"#, with: #""closing_hour":12,"release_time":"99:99""#),
                         Self.morningsOnly.replacingOccurrences(of: #""closing_hour":12"#, with: #""closing_hour":12,"release_time":"-1:30""#)] {

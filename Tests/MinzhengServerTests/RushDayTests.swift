@@ -161,8 +161,9 @@ struct WaitlistBody: Decodable {
     @Test func theDrawAssignsExactlyThePlacesReproduciblyByPreference() async throws {
         let clock = TestClock()
         try await withBookingWorld(configure: { $0.drawInterval = nil; $0.notifyWorker = false }, now: clock.now) { world in
-            let today = LocalDate.today(at: Date())
-            let day = today.adding(days: 60)
+            // A working day about two months ahead (60 days ahead falls on a weekend two days a week).
+            let calendar = WorkCalendar(days: try SeedSet.load(from: Fixtures.seedDirectory).calendar.map { ($0.date, $0.kind) })
+            let day = calendar.workingDay(onOrAfter: LocalDate.today(at: Date()).adding(days: 60))
             let office = BookingWorld.nanjingXuanwu
             // Marked before its registration opens (37 days before the day).
             let manager = try await world.staff("nanjing-manager")

@@ -115,6 +115,8 @@ struct ServerProcess {
             "MINZHENG_SEED_DIR": configuration.seedDirectory.path,
             "MINZHENG_NOTIFY_ALLOW_PRIVATE": "1",
             "MINZHENG_LOG_LEVEL": "error",
+            // Eight citizens make 600 attempts: the race is for places, not against the attempt limit.
+            "MINZHENG_BOOKING_ATTEMPTS": "off",
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
         environment["MINZHENG_DATABASE_URL"] = configuration.databaseURL

@@ -44,8 +44,10 @@ actor SeededTemplate {
 /// from one seeded once per test run.
 func testConfiguration(_ directory: URL) async throws -> ServerConfiguration {
     var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
+    // The worlds' races send dozens of attempts per citizen and couple; LimitsTests sets the limit it proves.
+    configuration.rateLimits.bookingAttempts = nil
     if let url = Fixtures.postgresURLForWorlds {
-        configuration.databaseURL = try await PostgresTemplate.shared.freshDatabase(url)
+        configuration.databaseURL = try await watched("a copy of the template database") { try await PostgresTemplate.shared.freshDatabase(url) }
     }
     return configuration
 }
@@ -98,14 +100,25 @@ actor PostgresTemplate {
     }
 }
 
+/// Runs `body`; if it has not finished after `seconds`, says so on the output (a test that waits for ever
+/// then names the step it waits in).
+func watched<T>(_ step: String, seconds: Int = 90, _ body: () async throws -> T) async rethrows -> T {
+    let watchdog = Task {
+        try await Task.sleep(for: .seconds(seconds))
+        print("⚠︎ still waiting after \(seconds) s: \(step)")
+    }
+    defer { watchdog.cancel() }
+    return try await body()
+}
+
 /// Runs `body`, then closes the storage's connections (also when `body` throws).
 func closing<T>(_ storage: Storage, _ body: () async throws -> T) async throws -> T {
     do {
         let value = try await body()
-        await storage.close()
+        await watched("closing the storage") { await storage.close() }
         return value
     } catch {
-        await storage.close()
+        await watched("closing the storage") { await storage.close() }
         throw error
     }
 }

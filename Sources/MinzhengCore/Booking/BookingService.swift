@@ -20,6 +20,8 @@ public struct BookingService: Sendable {
     /// Other processes book on the same database (PostgreSQL): the keys in `recentKeys` are then only this
     /// process's, and a retry of a booking made elsewhere is looked up in the store.
     let sharedDatabase: Bool
+    /// Booking attempts per citizen and per ID number (nil: unlimited, for load tests).
+    let attemptLimit: BookingAttemptLimit?
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -28,8 +30,9 @@ public struct BookingService: Sendable {
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
                 rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, sharedDatabase: Bool = false,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                attemptLimit: BookingAttemptLimit? = BookingAttemptLimit(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.attemptLimit = attemptLimit
         self.sharedDatabase = sharedDatabase
         self.offices = offices
         self.calendar = calendar
@@ -64,6 +67,7 @@ public struct BookingService: Sendable {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
         }
         let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }  // also the stored hashes below
+        try attemptLimit?.admit(session.owner, idHashes: idHashes, at: at)
         let claim = idempotencyKey.map {
             IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
         }
@@ -265,6 +269,22 @@ public struct BookingService: Sendable {
                                 target: "booking:\(booking.id)", at: now(), before: Self.json(["status": booking.status.rawValue]),
                                 after: Self.json(["status": status.rawValue]))
         return try await store.transition(id: booking.id, to: status, audit: audit)
+    }
+
+    /// The applicants' full names and ID numbers, for staff of the office's division who must see them (a
+    /// registrar comparing papers, say). Every reveal is audited with its reason, and nothing else in the API
+    /// ever shows an unmasked number.
+    public func revealApplicants(code: String, reason: String, by staff: StaffMember) async throws -> [(name: String, idNumber: String)] {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (2...200).contains(reason.count) else { throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters") }
+        guard let booking = try await store.booking(code: code.uppercased()), let office = offices.registry(booking.slot.officeID),
+            staff.mayManage(office.division)
+        else { throw BookingErrors.bookingNotFound(code) }
+        let audit = AuditRecord(staffID: staff.id, action: "booking.reveal", target: "booking:\(booking.id)", at: now(),
+                                after: Self.json(["reason": reason]))
+        return try await store.revealApplicants(bookingID: booking.id, audit: audit).map {
+            (name: try cipher.open($0.name), idNumber: try cipher.open($0.idNumber))
+        }
     }
 
     /// The office's periods, default capacities and booking window, as a manager sees them.

@@ -22,6 +22,7 @@ extension BookingService {
         if !anyPeriod { try schedule.checkPeriod(period) }
         let applicants = try rules.checkApplicants(request.applicants, service: service, date: date, today: today)
         let sealed = try seal(applicants)
+        try attemptLimit?.admit(session.owner, idHashes: sealed.map(\.idHash), at: at)
         let draft = WaitingDraft(id: BookingID.make(at: at), owner: session.owner, slot: SlotKey(officeID: office.id, date: date, period: period, service: service),
                                  anyPeriod: anyPeriod, preferences: [], applicants: sealed, coupleKey: FairDraw.coupleKey(sealed.map(\.idHash)),
                                  createdAt: at)

@@ -12,3 +12,37 @@ public enum AuditChain {
         return Array(SHA256.hash(data: Data(content.utf8))).hexString
     }
 }
+
+extension AuditChain {
+    /// A place where the stored trail is not the chain it was written as.
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        public let id: Int64
+        public let reason: String
+        public var description: String { "audit row \(id): \(reason)" }
+
+        public init(id: Int64, reason: String) {
+            self.id = id
+            self.reason = reason
+        }
+    }
+
+    /// Walks `trail` (in id order) and names every row whose content no longer gives its hash (edited) or whose
+    /// previous hash is not the hash of the row before it (a row before it deleted, inserted or edited).
+    /// Deleting the newest rows leaves a shorter chain that is intact: compare `head` with a copy kept elsewhere.
+    public static func verify(_ trail: [AuditEntry]) -> [Break] {
+        var breaks: [Break] = []
+        var expected = genesis
+        for entry in trail {
+            if entry.previousHash != expected {
+                breaks.append(Break(id: entry.id, reason: "its previous hash is not the hash of the row before it (a row was deleted, inserted or edited)"))
+            }
+            let record = AuditRecord(staffID: entry.staffID, action: entry.action, target: entry.target, at: entry.at,
+                                     before: entry.before, after: entry.after)
+            if entry.hash != link(previous: entry.previousHash, record) {
+                breaks.append(Break(id: entry.id, reason: "its content does not give its hash (the row was edited)"))
+            }
+            expected = entry.hash
+        }
+        return breaks
+    }
+}

@@ -118,6 +118,9 @@ public protocol BookingStore: Sendable {
                     noShowsSince: LocalDate, admit: @escaping @Sendable (BookingPreflight) throws -> Void, promotion: Promotion) async throws -> Booking
     /// The encrypted ID numbers of a booking's applicants, in order.
     func sealedIDNumbers(bookingID: String) async throws -> [Data]
+    /// The applicants' sealed names and ID numbers, for a staff member who must see them, in the transaction that
+    /// writes `audit`: no reveal without its audit row.
+    func revealApplicants(bookingID: String, audit: AuditRecord) async throws -> [(name: Data, idNumber: Data)]
 
     /// The slots that exist (have been booked or given a capacity) and the office's exceptions to the
     /// calendar between the dates, inclusive, read together.

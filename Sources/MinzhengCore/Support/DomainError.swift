@@ -16,6 +16,10 @@ public struct DomainError: Error, Sendable, Equatable {
         case unprocessable
         /// The request body is too large (413).
         case payloadTooLarge
+        /// The path and query are too long (414).
+        case uriTooLong
+        /// The request's headers are too large (431).
+        case headersTooLarge
         /// Too many requests (429).
         case rateLimited
         /// The service cannot answer now (503).
@@ -28,12 +32,20 @@ public struct DomainError: Error, Sendable, Equatable {
     public let code: String
     public let title: String
     public let detail: String
+    /// Seconds after which trying again may succeed (`Retry-After`), for 429 and 503.
+    public let retryAfter: Int?
 
-    public init(_ kind: Kind, code: String, title: String, detail: String) {
+    public init(_ kind: Kind, code: String, title: String, detail: String, retryAfter: Int? = nil) {
         self.kind = kind
         self.code = code
         self.title = title
         self.detail = detail
+        self.retryAfter = retryAfter
+    }
+
+    /// 429 with the whole seconds to wait (at least 1).
+    public static func tooMany(code: String, title: String, detail: String, wait seconds: Double) -> DomainError {
+        .init(.rateLimited, code: code, title: title, detail: detail, retryAfter: max(1, Int(seconds.rounded(.up))))
     }
 
     public static func invalidParameter(_ name: String, _ detail: String) -> DomainError {

@@ -10,10 +10,15 @@ struct Problem: Encodable {
     let status: Int
     let detail: String
     let code: String
+    /// Sent as the `Retry-After` header, not in the document.
+    let retryAfter: Int?
+
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, code }
 
     static let contentType = "application/problem+json"
 
     init(_ error: DomainError) {
+        self.retryAfter = error.retryAfter
         self.status = error.kind.httpStatus
         self.type = "https://minzheng.example/problems/\(error.code)"
         self.title = error.title
@@ -45,6 +50,7 @@ struct Problem: Encodable {
         var headers = HTTPFields()
         headers[.contentType] = Self.contentType
         headers[.cacheControl] = "no-store"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return headers
     }
 }
@@ -59,6 +65,8 @@ extension DomainError.Kind {
         case .conflict: 409
         case .unprocessable: 422
         case .payloadTooLarge: 413
+        case .uriTooLong: 414
+        case .headersTooLarge: 431
         case .rateLimited: 429
         case .unavailable: 503
         case .internal: 500

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MinzhengCore
+import NIOCore
+
+/// The request context of every route: Hummingbird's, plus the peer's address (for per-address limits).
+struct MinzhengRequestContext: RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Answers 429 with `Retry-After` to a caller over its rate (`RateLimits`): an app by its client id (its
+/// citizens' sessions count for it), staff by their id, anonymous callers by address. Runs after
+/// authentication, which says who the caller is.
+struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
+    let clients: TokenBuckets
+    let staff: TokenBuckets
+    let addresses: TokenBuckets
+
+    init(_ limits: RateLimits) {
+        clients = TokenBuckets(limits.perClient)
+        staff = TokenBuckets(limits.perStaff)
+        addresses = TokenBuckets(limits.perAddress)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        let wait: Double?
+        switch RequestCaller.current {
+        case .client(let client): wait = clients.take(String(client.id), now: now)
+        case .citizen(let session): wait = clients.take(String(session.clientID), now: now)
+        case .staff(let member): wait = staff.take(String(member.id), now: now)
+        case .anonymous, .rejected: wait = addresses.take(Self.address(of: request, peer: context.remoteAddress), now: now)
+        }
+        if let wait {
+            throw DomainError.tooMany(code: "rate_limited", title: "请求过于频繁，请稍后再试",
+                                      detail: "too many requests from this caller; try again after Retry-After seconds", wait: wait)
+        }
+        return try await next(request, context)
+    }
+
+    /// The caller's address: the peer's, or, when the peer is a proxy on this machine or a private network
+    /// (the load balancer), the last address it put in `X-Forwarded-For`.
+    static func address(of request: Request, peer: SocketAddress?) -> String {
+        let peerAddress = peer?.ipAddress ?? "unknown"
+        guard let forwarded = request.headers[.xForwardedFor], IPAddress(peerAddress).map({ !$0.isPublic }) == true,
+              let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        else { return peerAddress }
+        return String(last.prefix(64))
+    }
+}
+
+extension HTTPField.Name {
+    static var xForwardedFor: Self { Self("X-Forwarded-For")! }
+}

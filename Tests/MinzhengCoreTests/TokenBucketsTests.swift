@@ -1,0 +1,54 @@
+import MinzhengCore
+import Testing
+
+@Suite struct TokenBucketsTests {
+    @Test func aBurstIsAllowedThenTheCallerIsToldHowLongToWait() {
+        let buckets = TokenBuckets(.init(perSecond: 2, burst: 3))
+        #expect((0..<3).allSatisfy { _ in buckets.take("app", now: 100) == nil })
+        let wait = buckets.take("app", now: 100)
+        #expect(wait == 0.5)
+        // Refused attempts take nothing: half a second later one token is there, and only one.
+        #expect(buckets.take("app", now: 100.5) == nil)
+        #expect(buckets.take("app", now: 100.5) != nil)
+        // Others are not slowed down.
+        #expect(buckets.take("other", now: 100.5) == nil)
+    }
+
+    @Test func anIdleBucketFillsUpToItsBurstOnly() {
+        let buckets = TokenBuckets(.init(perSecond: 1, burst: 2))
+        _ = buckets.take("a", now: 0)
+        _ = buckets.take("a", now: 0)
+        #expect(buckets.take("a", now: 1_000) == nil)
+        #expect(buckets.take("a", now: 1_000) == nil)
+        #expect(buckets.take("a", now: 1_000) != nil)
+    }
+
+    @Test func aClockSetBackGivesNothing() {
+        let buckets = TokenBuckets(.init(perSecond: 1, burst: 1))
+        #expect(buckets.take("a", now: 50) == nil)
+        #expect(buckets.take("a", now: 10) != nil)
+        #expect(buckets.take("a", now: 50.5) != nil)
+        #expect(buckets.take("a", now: 51) == nil)
+    }
+
+    @Test func memoryIsBoundedByForgettingFullBuckets() {
+        let buckets = TokenBuckets(.init(perSecond: 1, burst: 1), maxKeys: 100)
+        for n in 0..<100 { _ = buckets.take("old-\(n)", now: 0) }
+        #expect(buckets.count == 100)
+        // Much later every old bucket is full again: forgetting them changes no answer.
+        #expect(buckets.take("new", now: 10) == nil)
+        #expect(buckets.count == 1)
+        // A busy key is never forgotten while it is still short of tokens.
+        #expect(buckets.take("new", now: 10) != nil)
+    }
+
+    @Test(arguments: [("20/s", 20.0, 20.0), ("30/min", 0.5, 30.0), ("600/h", 600.0 / 3600, 600.0)])
+    func limitsAreWrittenAsCountPerUnit(text: String, perSecond: Double, burst: Double) {
+        #expect(TokenBuckets.Limit(text) == .init(perSecond: perSecond, burst: burst))
+    }
+
+    @Test(arguments: ["", "20", "20/d", "0/s", "-1/s", "x/min", "20/s/s"])
+    func nonsenseLimitsAreRefused(text: String) {
+        #expect(TokenBuckets.Limit(text) == nil)
+    }
+}

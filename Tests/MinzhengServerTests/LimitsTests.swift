@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MinzhengCore
+import MinzhengServer
+import Testing
+
+/// Abuse limits: request rates per caller, booking attempts per citizen and ID number, and request shapes.
+@Suite struct LimitsTests {
+    static let clientKey = HTTPField.Name("X-Client-Key")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    @Test func aCallerOverItsRateGets429WithRetryAfterAndNobodyElseWaits() async throws {
+        try await withBookingWorld(live: true, configure: {
+            $0.rateLimits.perClient = TokenBuckets.Limit("5/min")!
+            $0.rateLimits.perAddress = TokenBuckets.Limit("5/min")!
+        }) { world in
+            // Anonymous callers, by address (the load balancer on loopback names them in X-Forwarded-For).
+            func anonymous(_ address: String) async throws -> WorldResponse {
+                try await world.request(.get, "/v1/divisions/32", headers: [Self.forwardedFor: "10.9.9.9, \(address)"])
+            }
+            for _ in 0..<5 { #expect(try await anonymous("203.0.113.7").status == .ok) }
+            let refused = try await anonymous("203.0.113.7")
+            #expect(refused.status == .tooManyRequests && refused.problemCode == "rate_limited")
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            let wait = try #require(refused.headers[.retryAfter].flatMap(Int.init))
+            #expect((1...12).contains(wait), "one token comes back every 12 s")
+            #expect(try await anonymous("203.0.113.8").status == .ok)
+
+            // Apps, by client key; another app is not slowed down.
+            let other = try await world.services.identity.createClient(name: "另一个应用").key
+            for _ in 0..<5 { #expect(try await world.request(.get, "/v1/divisions/32", headers: [Self.clientKey: world.clientKey]).status == .ok) }
+            let app = try await world.request(.get, "/v1/divisions/32", headers: [Self.clientKey: world.clientKey])
+            #expect(app.status == .tooManyRequests && app.headers[.retryAfter] != nil)
+            #expect(try await world.request(.get, "/v1/divisions/32", headers: [Self.clientKey: other]).status == .ok)
+        }
+    }
+
+    @Test func bookingAttemptsAreLimitedPerCitizenAndPerIDNumber() async throws {
+        try await withBookingWorld(configure: { $0.rateLimits.bookingAttempts = TokenBuckets.Limit("3/min")! }) { world in
+            let date = try await world.bookableDay()
+            let first = try await world.citizen("first")
+            #expect(try await world.book(world.bookingJSON(date: date, couple: 1), token: first).status == .created)
+            for _ in 0..<2 {
+                #expect(try await world.book(world.bookingJSON(date: date, couple: 1), token: first).problemCode == "active_booking_exists")
+            }
+            let fourth = try await world.book(world.bookingJSON(date: date, couple: 1), token: first)
+            #expect(fourth.status == .tooManyRequests && fourth.problemCode == "too_many_attempts")
+            #expect(fourth.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            // The same citizen with another couple, and the same people through another account: both still limited.
+            #expect(try await world.book(world.bookingJSON(date: date, couple: 2), token: first).problemCode == "too_many_attempts")
+            let second = try await world.citizen("second")
+            #expect(try await world.book(world.bookingJSON(date: date, couple: 1), token: second).problemCode == "too_many_attempts")
+            // Anyone else books as before, and nothing was taken by the refused attempts.
+            #expect(try await world.book(world.bookingJSON(date: date, couple: 3), token: second).status == .created)
+            #expect(try await world.period(date: date).booked == 2)
+        }
+    }
+
+    @Test func oversizeAddressesAndHeadersAreRefused() async throws {
+        try await withBookingWorld { world in
+            let long = try await world.request(.get, "/v1/divisions?q=" + String(repeating: "a", count: 5000))
+            #expect(long.status.code == 414 && long.problemCode == "uri_too_long")
+            let padded = try await world.request(.get, "/v1/divisions/32", headers: [HTTPField.Name("X-Padding")!: String(repeating: "x", count: 20_000)])
+            #expect(padded.status.code == 431 && padded.problemCode == "headers_too_large")
+            #expect(try await world.request(.get, "/v1/divisions/32").status == .ok)
+        }
+    }
+}
