@@ -96,12 +96,15 @@ struct BookingWorld: Sendable {
 
 /// Builds the app on a fresh data directory with an app client and four staff members:
 /// `province` (admin, 32), `nanjing-manager` and `nanjing-clerk` (3201), `wuxi-manager` (3202).
-func withBookingWorld(live: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }, now: @escaping @Sendable () -> Date = Date.init,
-                      _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
+func withBookingWorld(live: Bool = false, logger: Logger? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
+                      now: @escaping @Sendable () -> Date = Date.init, _ body: @escaping @Sendable (BookingWorld) async throws -> Void) async throws {
     let directory = try await seededDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    var logger = Logger(label: "test")
-    logger.logLevel = .warning
+    let logger = logger ?? {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
     var configuration = try await testConfiguration(directory)
     configuration.reloadInterval = .milliseconds(200)
     configure(&configuration)

@@ -11,10 +11,10 @@ import Testing
 /// A booking world whose webhooks may point at loopback receivers, with the waits of the retry schedule and
 /// of receivers' throttles shrunk so a test sees a whole delivery history in a second or two.
 func withNotifyWorld(live: Bool = false, worker: Bool = true, configure: @escaping (inout ServerConfiguration) -> Void = { _ in },
-                     _ body: @escaping @Sendable (BookingWorld, RobotReceiver) async throws -> Void) async throws {
+                     logger: Logger? = nil, _ body: @escaping @Sendable (BookingWorld, RobotReceiver) async throws -> Void) async throws {
     let receiver = try await RobotReceiver.start()
     defer { receiver.stop() }
-    try await withBookingWorld(live: live, configure: { configuration in
+    try await withBookingWorld(live: live, logger: logger, configure: { configuration in
         configuration.notifyWorker = worker
         configuration.notifyAllowPrivate = true
         configuration.delivery = NotifyTesting.fastDelivery
