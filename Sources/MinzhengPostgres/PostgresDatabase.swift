@@ -86,12 +86,18 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     /// Makes `schema` (tests run each in a schema of their own).
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
         guard isPlainName(schema) else { throw PostgresDatabaseError("not a plain schema name: \(schema)") }
-        let database = try PostgresDatabase(url: url, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
-            try await database.client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
-            group.cancelAll()
+        try await withTemporaryPool(url: url, logger: logger) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
         }
+    }
+
+    /// Runs `body` with a pool of its own, then stops the pool without waiting for its shutdown to finish (see
+    /// `Storage.close`: that wait has been seen never to end; the pool's connections close regardless).
+    public static func withTemporaryPool<T: Sendable>(url: String, logger: Logger, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let database = try PostgresDatabase(url: url, logger: logger)
+        let pool = Task { await database.client.run() }
+        defer { pool.cancel() }
+        return try await body(database.client)
     }
 }
 

@@ -25,14 +25,13 @@ public enum DatabaseCopy {
 
         if let schema = configuration.databaseSchema { try await PostgresDatabase.createSchema(url: url, schema, logger: logger) }
         let target = try PostgresDatabase(url: url, schema: configuration.databaseSchema, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await target.client.run() }
-            defer { group.cancelAll() }
-            try await target.migrate()
-            let load = PostgresTableLoad(target)
-            guard try await load.isEmpty() else { throw ConfigurationError("the PostgreSQL database already holds data: copy only into an empty one") }
-            try await load.load(tables)
-            return Report(rows: tables.map { ($0.table, $0.rows.count) })
-        }
+        // Stopped, not waited for (see Storage.close): the load has committed or failed by then.
+        let pool = Task { await target.client.run() }
+        defer { pool.cancel() }
+        try await target.migrate()
+        let load = PostgresTableLoad(target)
+        guard try await load.isEmpty() else { throw ConfigurationError("the PostgreSQL database already holds data: copy only into an empty one") }
+        try await load.load(tables)
+        return Report(rows: tables.map { ($0.table, $0.rows.count) })
     }
 }

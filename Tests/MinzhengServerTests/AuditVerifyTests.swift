@@ -39,11 +39,8 @@ import Testing
     /// One statement on the world's database, behind the service's back.
     func execute(_ sql: String, _ configuration: ServerConfiguration) async throws {
         if let url = configuration.databaseURL {
-            let database = try PostgresDatabase(url: url, logger: Logger(label: "test"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await database.client.run() }
-                try await database.client.query(PostgresQuery(unsafeSQL: sql))
-                group.cancelAll()
+            try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { client in
+                _ = try await client.query(PostgresQuery(unsafeSQL: sql))
             }
         } else {
             let queue = try DatabaseQueue(path: configuration.databasePath)
