@@ -5,7 +5,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export MINZHENG_PORT ?= 8080
 
-.PHONY: run test spec deps build release bench clean
+.PHONY: run test crash-loop spec deps build release bench clean
 
 run: deps release
 	.build/release/minzheng serve
@@ -17,6 +17,12 @@ test: deps spec
 	swift build --build-tests
 	.ci/with-postgres.sh sh -c 'swift test --skip-build --disable-xctest \
 		&& MINZHENG_TEST_BACKEND=postgres swift test --skip-build --disable-xctest --filter MinzhengServerTests'
+
+# Crash safety (docs/reliability.md): booking load against the release build, SIGKILLed KILLS times at random
+# moments, then every acknowledged booking, slot count, outbox event and SQLite's integrity checked.
+KILLS ?= 20
+crash-loop: deps release
+	python3 .ci/crash-loop.py --kills $(KILLS)
 
 # The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
 spec:
