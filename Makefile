@@ -5,7 +5,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export MINZHENG_PORT ?= 8080
 
-.PHONY: run test crash-loop spec deps build release bench clean
+.PHONY: run test crash-loop conformance spec deps build release bench clean
 
 run: deps release
 	.build/release/minzheng serve
@@ -23,6 +23,11 @@ test: deps spec
 KILLS ?= 20
 crash-loop: deps release
 	python3 .ci/crash-loop.py --kills $(KILLS)
+
+# API conformance (docs/reliability.md): schemathesis, installed from PyPI into .build/schemathesis, against the
+# release build with an app's, a citizen's and an admin's credentials.
+conformance: deps release
+	.ci/conformance.sh
 
 # The contract must be valid OpenAPI (the server is generated from it; this checks the document itself).
 spec:

@@ -61,8 +61,9 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     let lookups = services.lookups
 
     let router = Router(context: MinzhengRequestContext.self)
-    router.add(middleware: ProblemMiddleware(logger: logger))
-    router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes))
+    let routes = RouteMethods()
+    router.add(middleware: ProblemMiddleware(logger: logger, routes: routes))
+    router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes, routes: routes))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     if configuration.rateLimits.requests { router.add(middleware: RateLimitMiddleware(configuration.rateLimits)) }
@@ -70,7 +71,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
                              socialOrgs: services.socialOrgs, eldercare: services.eldercare, notifications: services.notifications,
                              bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings), foreground: services.foreground)
-    var transport = SkippingTransport(router: router, skipping: [])
+    var transport = SkippingTransport(router: router, skipping: [], routes: routes)
     var prepareRendered: @Sendable () -> Void = {}
     if configuration.renderedLookups {
         let directory = DirectoryRenderer()
@@ -85,7 +86,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         EldercareRoutes(eldercare: services.eldercare, renderer: facilities).register(on: router)
         SocialOrgRoutes(socialOrgs: services.socialOrgs, renderer: organisations).register(on: router)
         transport = SkippingTransport(
-            router: router, skipping: DirectoryRoutes.operations.union(EldercareRoutes.operations).union(SocialOrgRoutes.operations))
+            router: router, skipping: DirectoryRoutes.operations.union(EldercareRoutes.operations).union(SocialOrgRoutes.operations), routes: routes)
     }
     try handler.registerHandlers(
         on: transport,

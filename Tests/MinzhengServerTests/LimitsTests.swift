@@ -58,6 +58,19 @@ import Testing
         }
     }
 
+    @Test func aMethodAPathDoesNotAnswerIs405WithTheOnesItDoes() async throws {
+        try await withBookingWorld(live: true) { world in
+            let trace = try await world.request(HTTPRequest.Method("TRACE")!, "/healthz")
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET" && trace.problemCode == "method_not_allowed")
+            let put = try await world.request(.put, "/v1/divisions/3201", json: "{}")
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET")
+            let bookings = try await world.request(.delete, "/v1/marriage-bookings")
+            #expect(bookings.status == .methodNotAllowed && bookings.headers[.allow] == "GET, POST")
+            #expect(try await world.request(.head, "/v1/divisions/3201").status == .methodNotAllowed)
+            #expect(try await world.request(HTTPRequest.Method("TRACE")!, "/v1/nothing-here").status == .notFound)
+        }
+    }
+
     @Test func oversizeAddressesAndHeadersAreRefused() async throws {
         try await withBookingWorld { world in
             let long = try await world.request(.get, "/v1/divisions?q=" + String(repeating: "a", count: 5000))

@@ -10,6 +10,8 @@ public struct DomainError: Error, Sendable, Equatable {
         case forbidden
         /// No such thing, or not yours (404).
         case notFound
+        /// The path exists, not with this method (405).
+        case methodNotAllowed
         /// The state of things forbids it now (409).
         case conflict
         /// Well-formed but against a rule (422).
@@ -55,6 +57,9 @@ public struct DomainError: Error, Sendable, Equatable {
     public static func notFound(_ detail: String) -> DomainError {
         .init(.notFound, code: "not_found", title: "未找到相关信息", detail: detail)
     }
+
+    public static let methodNotAllowed = DomainError(.methodNotAllowed, code: "method_not_allowed", title: "请求方式有误",
+                                                     detail: "this method is not allowed here: see Allow")
 
     public static func unavailable(_ detail: String) -> DomainError {
         .init(.unavailable, code: "unavailable", title: "服务暂时不可用，请稍后再试", detail: detail)

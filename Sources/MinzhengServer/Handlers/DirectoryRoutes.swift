@@ -108,11 +108,14 @@ final class DirectoryRenderer: Sendable {
 struct SkippingTransport<Context: RequestContext>: ServerTransport {
     let router: Router<Context>
     let skipping: Set<String>
+    /// Every operation's method and path, served here or by hand (for `Allow`).
+    let routes: RouteMethods
 
     func register(
         _ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
         method: HTTPRequest.Method, path: String
     ) throws {
+        routes.record(method: method.rawValue, path: path)
         guard !skipping.contains("\(method.rawValue) \(path)") else { return }
         router.register(handler, method: method, path: path)
     }

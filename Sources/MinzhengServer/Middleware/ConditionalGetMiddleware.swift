@@ -2,8 +2,9 @@ import Hummingbird
 import MinzhengCore
 
 /// ETags for the look-up endpoints. An answer there depends only on the URL and the look-up snapshot,
-/// so the snapshot's version is the ETag: a matching `If-None-Match` is answered 304 before any work.
-/// The request is pinned to that snapshot so body and ETag always agree.
+/// so the snapshot's version is the ETag, and a matching `If-None-Match` is answered 304. The answer is
+/// still worked out first (look-ups are pre-rendered, so that costs little): a request with bad parameters
+/// gets its 400 whatever tag it sends. The request is pinned to that snapshot so body and ETag always agree.
 struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
     let lookups: LookupService
     static var lookupPrefixes: [String] { ["/v1/divisions", "/v1/directory"] }
@@ -17,14 +18,13 @@ struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
         let snapshot = lookups.catalog
         // Weak: the bytes may differ (JSON key order is not fixed), the meaning does not.
         let etag = "W/\"\(snapshot.version)\""
+        var response = try await lookups.pin(snapshot) { try await next(request, context) }
+        guard response.status == .ok else { return response }
         if let header = request.headers[.ifNoneMatch], Self.matches(header, etag) {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: Self.cacheControl])
         }
-        var response = try await lookups.pin(snapshot) { try await next(request, context) }
-        if response.status == .ok {
-            response.headers[.eTag] = etag
-            response.headers[.cacheControl] = Self.cacheControl
-        }
+        response.headers[.eTag] = etag
+        response.headers[.cacheControl] = Self.cacheControl
         return response
     }
 

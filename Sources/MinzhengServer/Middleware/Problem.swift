@@ -62,6 +62,7 @@ extension DomainError.Kind {
         case .unauthenticated: 401
         case .forbidden: 403
         case .notFound: 404
+        case .methodNotAllowed: 405
         case .conflict: 409
         case .unprocessable: 422
         case .payloadTooLarge: 413

@@ -9,18 +9,32 @@ import NIOCore
 /// get a generic one; anything else is logged and answered 500 without detail.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// For the `Allow` header of a 405.
+    let routes: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as DomainError {
-            return Self.response(Problem(error))
+            return allowing(Self.response(Problem(error)), request)
         } catch let error as HTTPError {
-            return Self.response(Problem(Self.domainError(for: error)))
+            // The router finds no route for a path it knows under other methods: that is a 405, not a 404.
+            if error.status == .notFound, !routes.allowed(for: request.uri.path).isEmpty {
+                return allowing(Self.response(Problem(.methodNotAllowed)), request)
+            }
+            return allowing(Self.response(Problem(Self.domainError(for: error))), request)
         } catch {
             logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "http.path": "\(request.uri.path)"])
             return Self.response(Problem(Problem.internalError))
         }
+    }
+
+    /// A 405 says which methods the path does answer (RFC 9110).
+    private func allowing(_ response: Response, _ request: Request) -> Response {
+        guard response.status == .methodNotAllowed else { return response }
+        var response = response
+        response.headers[.allow] = routes.allowed(for: request.uri.path).joined(separator: ", ")
+        return response
     }
 
     static func response(_ problem: Problem, status: Int? = nil) -> Response {
@@ -31,7 +45,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func domainError(for error: HTTPError) -> DomainError {
         switch error.status {
         case .notFound: .notFound("no such resource")
-        case .methodNotAllowed: .init(.badRequest, code: "method_not_allowed", title: "请求方式有误", detail: "this method is not allowed here")
+        case .methodNotAllowed: .methodNotAllowed
         case .contentTooLarge: .init(.payloadTooLarge, code: "body_too_large", title: "请求内容过大", detail: "the request body is too large")
         default: .init(.badRequest, code: "bad_request", title: "请求有误", detail: error.body ?? error.status.reasonPhrase)
         }
