@@ -48,8 +48,9 @@ class Server:
         self.env.pop("MINZHENG_DATABASE_URL", None)
 
     def start(self):
-        self.process = subprocess.Popen([self.binary, "serve"], env=self.env, stdout=subprocess.DEVNULL,
-                                        stderr=open(os.path.join(os.path.dirname(self.data), "server.log"), "a"))
+        self.log = os.path.join(os.path.dirname(self.data), "server.log")
+        with open(self.log, "a") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen([self.binary, "serve"], env=self.env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -92,6 +93,10 @@ def main():
     server = Server(options.binary, data)
     try:
         run(server, data, options)
+    except BaseException:
+        if os.path.exists(os.path.join(work, "server.log")):
+            print("the server's log ends:\n" + open(os.path.join(work, "server.log")).read()[-3000:], file=sys.stderr)
+        raise
     finally:
         if server.process and server.process.poll() is None:
             server.kill()
@@ -184,6 +189,9 @@ def run(server, data, options):
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id)""").fetchone()[0]
     if orphans:
         problems.append(f"{orphans} booking.confirmed events without their booking")
+    server_errors = {status: n for status, n in statuses.items() if status >= 500}
+    if server_errors:
+        problems.append(f"server errors answered: {server_errors}")
 
     print(f"crash-loop: kills={options.kills} survived={options.kills if not problems else 'NO'} attempts={attempts[0]} "
           f"statuses={dict(sorted(statuses.items()))} acknowledged={len(acknowledged)} stored={len(stored)} "

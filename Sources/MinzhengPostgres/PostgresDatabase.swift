@@ -87,7 +87,7 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
         guard isPlainName(schema) else { throw PostgresDatabaseError("not a plain schema name: \(schema)") }
         try await withTemporaryPool(url: url, logger: logger) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
+            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger).collect()
         }
     }
 

@@ -60,7 +60,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
 public func buildApplication(_ configuration: ServerConfiguration, services: Services, logger: Logger) throws -> some ApplicationProtocol {
     let lookups = services.lookups
 
-    let router = Router(context: MinzhengRequestContext.self)
+    let router = Router(context: MinzhengRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteMethods()
     router.add(middleware: ProblemMiddleware(logger: logger, routes: routes))
     router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes, routes: routes))

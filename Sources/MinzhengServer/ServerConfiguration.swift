@@ -151,10 +151,12 @@ public struct RateLimits: Sendable {
     /// `MINZHENG_RATE_LIMIT_CLIENT`: one app carries all its citizens' traffic; a province's app on 5.20 sends
     /// a few thousand requests a second at its peak, and one process serves about that much.
     public var perClient = TokenBuckets.Limit(perSecond: 5000, burst: 5000)
+    /// `MINZHENG_RATE_LIMIT_CITIZEN`: one citizen's session, within their app's rate.
+    public var perCitizen = TokenBuckets.Limit(perSecond: 20, burst: 40)
     /// `MINZHENG_RATE_LIMIT_STAFF`: a clerk's screen, with room for a script that checks in a morning's couples.
-    public var perStaff = TokenBuckets.Limit(perSecond: 50, burst: 100)
+    public var perStaff = TokenBuckets.Limit(perSecond: 50, burst: 50)
     /// `MINZHENG_RATE_LIMIT_ADDRESS`: anonymous look-ups from one address (many phones share one behind a carrier's NAT).
-    public var perAddress = TokenBuckets.Limit(perSecond: 100, burst: 200)
+    public var perAddress = TokenBuckets.Limit(perSecond: 100, burst: 100)
     /// `MINZHENG_BOOKING_ATTEMPTS` ("20/min", or off).
     public var bookingAttempts: TokenBuckets.Limit? = BookingAttemptLimit.standard
 
@@ -171,6 +173,7 @@ public struct RateLimits: Sendable {
             return limit
         }
         if let limit = try limit("MINZHENG_RATE_LIMIT_CLIENT") { perClient = limit }
+        if let limit = try limit("MINZHENG_RATE_LIMIT_CITIZEN") { perCitizen = limit }
         if let limit = try limit("MINZHENG_RATE_LIMIT_STAFF") { perStaff = limit }
         if let limit = try limit("MINZHENG_RATE_LIMIT_ADDRESS") { perAddress = limit }
         if let text = value("MINZHENG_BOOKING_ATTEMPTS") {

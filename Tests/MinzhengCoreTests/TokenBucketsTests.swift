@@ -42,6 +42,27 @@ import Testing
         #expect(buckets.take("new", now: 10) != nil)
     }
 
+    @Test func severalBucketsGiveATokenEachOrNoneAtAll() {
+        let buckets = TokenBuckets(.init(perSecond: 0.001, burst: 2))
+        #expect(buckets.take(["me", "victim"], now: 0) == nil)
+        #expect(buckets.take(["me"], now: 0) == nil)
+        // "me" is empty: trying with the victim's key again takes nothing from the victim.
+        #expect(buckets.take(["me", "victim"], now: 0) != nil)
+        #expect(buckets.take(["me", "victim"], now: 0) != nil)
+        #expect(buckets.take(["victim"], now: 0) == nil)
+        #expect(buckets.take(["victim"], now: 0) != nil)
+    }
+
+    @Test func whenEveryKeyIsBusyTheLeastRecentlyUsedTenthIsForgotten() {
+        let buckets = TokenBuckets(.init(perSecond: 0.01, burst: 5), maxKeys: 20)
+        for n in 0..<20 { _ = buckets.take("busy-\(n)", now: Double(n)) }
+        #expect(buckets.take("new", now: 30) == nil)
+        #expect(buckets.count == 19)
+        // The two oldest went; a recent one still has its count (four left of five).
+        for _ in 0..<4 { #expect(buckets.take("busy-19", now: 30) == nil) }
+        #expect(buckets.take("busy-19", now: 30) != nil)
+    }
+
     @Test(arguments: [("20/s", 20.0, 20.0), ("30/min", 0.5, 30.0), ("600/h", 600.0 / 3600, 600.0)])
     func limitsAreWrittenAsCountPerUnit(text: String, perSecond: Double, burst: Double) {
         #expect(TokenBuckets.Limit(text) == .init(perSecond: perSecond, burst: burst))

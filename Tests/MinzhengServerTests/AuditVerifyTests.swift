@@ -40,7 +40,7 @@ import Testing
     func execute(_ sql: String, _ configuration: ServerConfiguration) async throws {
         if let url = configuration.databaseURL {
             try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { client in
-                _ = try await client.query(PostgresQuery(unsafeSQL: sql))
+                _ = try await client.query(PostgresQuery(unsafeSQL: sql)).collect()
             }
         } else {
             let queue = try DatabaseQueue(path: configuration.databasePath)

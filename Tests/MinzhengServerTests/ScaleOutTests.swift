@@ -117,6 +117,7 @@ struct ServerProcess {
             "MINZHENG_LOG_LEVEL": "error",
             // Eight citizens make 600 attempts: the race is for places, not against the attempt limit.
             "MINZHENG_BOOKING_ATTEMPTS": "off",
+            "MINZHENG_RATE_LIMIT_CITIZEN": "100000/s",
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
         environment["MINZHENG_DATABASE_URL"] = configuration.databaseURL

@@ -67,10 +67,11 @@ public struct BookingService: Sendable {
             guard (1...200).contains(key.count) else { throw DomainError.invalidParameter("Idempotency-Key", "must be 1 to 200 characters") }
         }
         let idHashes = applicants.map { cipher.lookupHash($0.idNumber.value) }  // also the stored hashes below
-        try attemptLimit?.admit(session.owner, idHashes: idHashes, at: at)
         let claim = idempotencyKey.map {
             IdempotencyClaim(owner: session.owner, key: $0, requestHash: cipher.lookupHash(Self.fingerprint(request, applicants)))
         }
+        // A retry of a booking this process made is not a new attempt: the app must get its booking back.
+        if claim.map(recentKeys.contains) != true { try attemptLimit?.admit(session.owner, idHashes: idHashes, at: at) }
         if service == .divorceCertificate {
             // A retry is answered before the check: its own booking now uses the application.
             if let claim, let earlier = try await store.replay(claim) { return .replayed(earlier) }

@@ -4,7 +4,7 @@ import Synchronization
 /// of them a second; a request takes one, or is told how long until one is there. Kept in memory, per
 /// process: N processes behind a balancer allow N times the rate (docs/deploy.md says so).
 public final class TokenBuckets: Sendable {
-    public struct Limit: Sendable, Equatable, CustomStringConvertible {
+    public struct Limit: Sendable, Equatable {
         public var perSecond: Double
         public var burst: Double
 
@@ -27,7 +27,6 @@ public final class TokenBuckets: Sendable {
             self.init(perSecond: count / seconds, burst: count)
         }
 
-        public var description: String { "\(burst) per \(burst / perSecond) s" }
     }
 
     private struct Bucket {
@@ -47,29 +46,39 @@ public final class TokenBuckets: Sendable {
 
     /// Takes a token from `key`'s bucket at `now` (seconds on a clock that only moves forward, or a test's).
     /// nil: taken; otherwise the seconds to wait before one is there (nothing is taken).
-    public func take(_ key: String, now: Double) -> Double? {
+    public func take(_ key: String, now: Double) -> Double? { take([key], now: now) }
+
+    /// One token from each of `keys`' buckets, or none at all: a request refused for one key costs the others
+    /// nothing (someone over their own limit cannot drain another person's bucket). nil: taken; otherwise the
+    /// seconds until every bucket has one.
+    public func take(_ keys: [String], now: Double) -> Double? {
         buckets.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: limit.burst, at: now)
-            // A clock set back (tests move theirs) gives nothing and takes nothing.
-            bucket.tokens = min(limit.burst, bucket.tokens + max(0, now - bucket.at) * limit.perSecond)
-            bucket.at = max(bucket.at, now)
-            let wait: Double?
-            if bucket.tokens >= 1 {
-                bucket.tokens -= 1
-                wait = nil
-            } else {
-                wait = (1 - bucket.tokens) / limit.perSecond
+            var refilled: [String: Bucket] = [:]
+            var wait: Double?
+            for key in keys {
+                var bucket = refilled[key] ?? buckets[key] ?? Bucket(tokens: limit.burst, at: now)
+                // A clock set back (tests move theirs) gives nothing and takes nothing.
+                bucket.tokens = min(limit.burst, bucket.tokens + max(0, now - bucket.at) * limit.perSecond)
+                bucket.at = max(bucket.at, now)
+                if bucket.tokens < 1 { wait = max(wait ?? 0, (1 - bucket.tokens) / limit.perSecond) }
+                refilled[key] = bucket
             }
-            if buckets[key] == nil && buckets.count >= maxKeys { forgetFull(&buckets, now: now) }
-            buckets[key] = bucket
+            for (key, var bucket) in refilled {
+                if wait == nil { bucket.tokens -= 1 }
+                if buckets[key] == nil && buckets.count >= maxKeys { forgetOldest(&buckets, now: now) }
+                buckets[key] = bucket
+            }
             return wait
         }
     }
 
-    private func forgetFull(_ buckets: inout [String: Bucket], now: Double) {
+    /// Buckets untouched long enough to be full again are forgotten (exactly as if kept); if that is not enough,
+    /// the tenth least recently used go too (they answer as new ones: a little generous, never unbounded).
+    private func forgetOldest(_ buckets: inout [String: Bucket], now: Double) {
         let refill = limit.burst / limit.perSecond
         buckets = buckets.filter { now - $0.value.at < refill }
-        if buckets.count >= maxKeys { buckets.removeAll() }  // all busy: forget all rather than grow without bound
+        guard buckets.count >= maxKeys else { return }
+        for (key, _) in buckets.sorted(by: { $0.value.at < $1.value.at }).prefix(max(1, maxKeys / 10)) { buckets[key] = nil }
     }
 
     /// How many keys are remembered (tests).

@@ -15,16 +15,18 @@ struct MinzhengRequestContext: RemoteAddressRequestContext {
     }
 }
 
-/// Answers 429 with `Retry-After` to a caller over its rate (`RateLimits`): an app by its client id (its
-/// citizens' sessions count for it), staff by their id, anonymous callers by address. Runs after
-/// authentication, which says who the caller is.
+/// Answers 429 with `Retry-After` to a caller over its rate (`RateLimits`): an app by its client id, a citizen
+/// by their session's subject and again within their app's (so one citizen cannot use up the app's rate), staff
+/// by their id, anonymous callers by address. Runs after authentication, which says who the caller is.
 struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let clients: TokenBuckets
+    let citizens: TokenBuckets
     let staff: TokenBuckets
     let addresses: TokenBuckets
 
     init(_ limits: RateLimits) {
         clients = TokenBuckets(limits.perClient)
+        citizens = TokenBuckets(limits.perCitizen)
         staff = TokenBuckets(limits.perStaff)
         addresses = TokenBuckets(limits.perAddress)
     }
@@ -34,7 +36,9 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         let wait: Double?
         switch RequestCaller.current {
         case .client(let client): wait = clients.take(String(client.id), now: now)
-        case .citizen(let session): wait = clients.take(String(session.clientID), now: now)
+        case .citizen(let session):
+            // The citizen's own bucket first: a citizen over their rate takes nothing from the app's.
+            wait = citizens.take("\(session.clientID)\u{1F}\(session.subject)", now: now) ?? clients.take(String(session.clientID), now: now)
         case .staff(let member): wait = staff.take(String(member.id), now: now)
         case .anonymous, .rejected: wait = addresses.take(Self.address(of: request, peer: context.remoteAddress), now: now)
         }
@@ -45,11 +49,12 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         return try await next(request, context)
     }
 
-    /// The caller's address: the peer's, or, when the peer is a proxy on this machine or a private network
-    /// (the load balancer), the last address it put in `X-Forwarded-For`.
+    /// The caller's address: the peer's, or, when the peer is a proxy on this machine or on a private network
+    /// (loopback, 10/8, 172.16/12, 192.168/16, fc00::/7: the load balancer), the last address it put in
+    /// `X-Forwarded-For`. Other non-public ranges (carrier NAT, say) hold clients, not proxies: not trusted.
     static func address(of request: Request, peer: SocketAddress?) -> String {
         let peerAddress = peer?.ipAddress ?? "unknown"
-        guard let forwarded = request.headers[.xForwardedFor], IPAddress(peerAddress).map({ !$0.isPublic }) == true,
+        guard let forwarded = request.headers[.xForwardedFor], IPAddress(peerAddress)?.isProxyNetwork == true,
               let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
         else { return peerAddress }
         return String(last.prefix(64))
@@ -58,4 +63,17 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
 
 extension HTTPField.Name {
     static var xForwardedFor: Self { Self("X-Forwarded-For")! }
+}
+
+extension IPAddress {
+    /// Loopback or a private network where a load balancer sits (RFC 1918, unique local IPv6).
+    var isProxyNetwork: Bool {
+        switch self {
+        case .v4(let address):
+            [(0x7F00_0000 as UInt32, 8), (0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16)]
+                .contains { address >> (32 - $0.1) == $0.0 >> (32 - $0.1) }
+        case .v6(let bytes):
+            bytes == Array(repeating: 0, count: 15) + [1] || bytes.first.map { $0 & 0xFE == 0xFC } == true
+        }
+    }
 }

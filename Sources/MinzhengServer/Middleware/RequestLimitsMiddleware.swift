@@ -11,7 +11,7 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteMethods
 
     /// The methods the API uses; any other (TRACE, CONNECT, ...) is refused with 405 on every path it has.
-    static var methods: Set<HTTPRequest.Method> { [.get, .post, .put, .patch, .delete] }
+    static var methods: Set<HTTPRequest.Method> { [.get, .head, .post, .put, .patch, .delete] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.methods.contains(request.method) else {

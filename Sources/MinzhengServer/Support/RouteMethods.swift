@@ -8,7 +8,8 @@ final class RouteMethods: Sendable {
         routes.withLock { $0.append((path.split(separator: "/"), method)) }
     }
 
-    /// The methods of the path templates `path` fits (`{name}` fits any one segment), in a fixed order.
+    /// The methods of the path templates `path` fits (`{name}` fits any one segment), in a fixed order; HEAD
+    /// wherever GET (the router answers it).
     func allowed(for path: String) -> [String] {
         let segments = path.split(separator: "/")
         let methods = routes.withLock { routes in
@@ -17,6 +18,7 @@ final class RouteMethods: Sendable {
                     && zip(route.segments, segments).allSatisfy { $0.first == "{" || $0 == $1 }
             }.map(\.method))
         }
-        return ["GET", "POST", "PUT", "PATCH", "DELETE"].filter(methods.contains)
+        let withHead = methods.contains("GET") ? methods.union(["HEAD"]) : methods
+        return ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].filter(withHead.contains)
     }
 }
