@@ -98,7 +98,8 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     return Application(
         router: router,
         // Headers past 64 KiB end the connection in the parser; RequestLimitsMiddleware answers 431 well before.
-        server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout),
+        server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadDeadline(limit: .seconds(configuration.requestReadTimeout))],
+                                            idleTimeout: .seconds(configuration.idleTimeout),
                                             httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
         services: [watcher] + (configuration.drawInterval.map { [DrawRunner(bookings: services.bookings, logger: logger, interval: $0)] } ?? [])

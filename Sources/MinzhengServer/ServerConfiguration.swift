@@ -30,8 +30,11 @@ public struct ServerConfiguration: Sendable {
     public var maxURIBytes = 4096
     public var maxHeaderBytes = 16 * 1024
     /// A connection that sends nothing for this long, mid-request or between requests, is closed
-    /// (`MINZHENG_IDLE_TIMEOUT_SECONDS`): slow clients cannot hold connections open.
+    /// (`MINZHENG_IDLE_TIMEOUT_SECONDS`).
     public var idleTimeout: Int64 = 30
+    /// A request must arrive whole (headers and body) within this many seconds of its first line, or its
+    /// connection is closed (`MINZHENG_REQUEST_READ_TIMEOUT_SECONDS`): no slow-drip client holds one for ever.
+    public var requestReadTimeout: Int64 = 30
     /// Request rates per app, staff member and address, and booking attempts per citizen and ID number.
     public var rateLimits = RateLimits()
     /// How often the running service looks for data imported by `minzheng import`.
@@ -118,6 +121,10 @@ public struct ServerConfiguration: Sendable {
             delivery.batchSize = batch
         }
         delivery.transport.allowPrivate = notifyAllowPrivate
+        if let text = value("MINZHENG_REQUEST_READ_TIMEOUT_SECONDS") {
+            guard let seconds = Int64(text), (1...3600).contains(seconds) else { throw ConfigurationError("MINZHENG_REQUEST_READ_TIMEOUT_SECONDS must be 1 to 3600") }
+            requestReadTimeout = seconds
+        }
         if let text = value("MINZHENG_IDLE_TIMEOUT_SECONDS") {
             guard let seconds = Int64(text), (1...3600).contains(seconds) else { throw ConfigurationError("MINZHENG_IDLE_TIMEOUT_SECONDS must be 1 to 3600") }
             idleTimeout = seconds

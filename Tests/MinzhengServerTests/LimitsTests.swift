@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import HummingbirdTesting
 import MinzhengCore
@@ -68,6 +71,40 @@ import Testing
             #expect(bookings.status == .methodNotAllowed && bookings.headers[.allow] == "GET, HEAD, POST")
             #expect(try await world.request(.head, "/v1/divisions/3201").status == .ok)
             #expect(try await world.request(HTTPRequest.Method("TRACE")!, "/v1/nothing-here").status == .notFound)
+        }
+    }
+
+    @Test func aRequestThatArrivesADropAtATimeIsCutOff() async throws {
+        try await withBookingWorld(live: true, configure: { $0.requestReadTimeout = 2 }) { world in
+            let port = try #require(world.client.port)
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            try #require(connected == 0)
+            func send(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0 }
+            func closedByServer() -> Bool {
+                var byte: UInt8 = 0
+                let read = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
+                return read == 0 || (read < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            }
+            let start = ContinuousClock.now
+            #expect(send("POST /v1/staff/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"))
+            // A byte every half second: well inside the 30 s idle timeout, so only the read deadline can end it.
+            var cut = false
+            while !cut && ContinuousClock.now - start < .seconds(15) {
+                try await Task.sleep(for: .milliseconds(500))
+                cut = closedByServer() || !send(" ")
+            }
+            let elapsed = ContinuousClock.now - start
+            // Cut at the 2 s deadline (the loose upper bound is for a loaded machine; the idle timeout would take 30 s).
+            #expect(cut && elapsed >= .seconds(2) && elapsed < .seconds(12), "cut \(cut) after \(elapsed)")
+            // Others are served as ever.
+            #expect(try await world.request(.get, "/v1/divisions/32").status == .ok)
         }
     }
 

@@ -3,8 +3,8 @@ import Hummingbird
 import MinzhengCore
 
 /// Shapes no honest client sends are refused before any work: a path and query longer than `maxURIBytes`
-/// (414) or headers larger than `maxHeaderBytes` (431). (A client that stops sending is cut off by the
-/// server's idle timeout, `ServerConfiguration.idleTimeout`.)
+/// (414) or headers larger than `maxHeaderBytes` (431). (A client that sends slowly is cut off by
+/// `RequestReadDeadline` and the idle timeout.)
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxURIBytes: Int
     let maxHeaderBytes: Int
