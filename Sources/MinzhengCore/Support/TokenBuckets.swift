@@ -26,7 +26,6 @@ public final class TokenBuckets: Sendable {
             }
             self.init(perSecond: count / seconds, burst: count)
         }
-
     }
 
     private struct Bucket {
