@@ -24,16 +24,22 @@ if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   DB_ENV=(MINZHENG_DATABASE_URL="$BENCH_DATABASE_URL" MINZHENG_DATABASE_SCHEMA="bench_$(date +%s)_$$")
 fi
 
+# serve_on PORT SEED_DIR: one more `minzheng serve` on $WORK/data (its log appended to $WORK/server.log), in the
+# background; sets LAST_PID. SERVER_ENV: more VAR=value settings (e.g. the notification options of bench/notify.sh).
+# Load comes from one machine and a few accounts: the rate and booking-attempt limits would measure themselves.
+serve_on() {
+  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$2" MINZHENG_PORT="$1" MINZHENG_LOG_LEVEL=warning \
+    MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off "${DB_ENV[@]}" ${SERVER_ENV:-} \
+    "$BIN" serve >>"$WORK/server.log" 2>&1 &
+  LAST_PID=$!
+}
+
 # start_server SEED_DIR: starts the release build on a fresh data directory; sets PORT, SERVER_PID, WORK.
 start_server() {
   WORK=$(mktemp -d /tmp/minzheng-bench.XXXXXX)
   PORT=$(free_port)
-  # SERVER_ENV: more VAR=value settings for the server (e.g. the notification options of bench/notify.sh).
-  # Load from one machine and a few accounts: the rate and booking-attempt limits would measure themselves.
-  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$1" MINZHENG_PORT=$PORT MINZHENG_LOG_LEVEL=warning \
-    MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off "${DB_ENV[@]}" ${SERVER_ENV:-} \
-    "$BIN" serve >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
+  serve_on "$PORT" "$1"
+  SERVER_PID=$LAST_PID
   # "|| true": under set -e the killed server's status (143) would end the trap early and become the exit status.
   trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
   wait_healthy "$PORT" "$SERVER_PID"
@@ -177,7 +183,7 @@ expect_untouched_day() {
 }
 
 # check_rush CREATED SERVER_ERRORS: after the rush, every place is taken exactly once, by a 201 wrk saw, and no
-# answer was a 5xx. Reads the day again (sets booked and capacity); exits 1 on any failure, after listing them all.
+# answer was a 5xx. Reads the day again (sets booked and capacity); returns non-zero on any failure, after listing them all.
 check_rush() {
   local counts; counts=$(utilisation)
   read -r booked capacity <<<"$counts"

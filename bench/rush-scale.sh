@@ -25,10 +25,8 @@ start_server "$BENCH_ROOT/seed-data"
 ports=($PORT) pids=($SERVER_PID)
 for _ in $(seq 2 "$PROCESSES"); do
   port=$(free_port)
-  env MINZHENG_DATA_DIR="$WORK/data" MINZHENG_SEED_DIR="$BENCH_ROOT/seed-data" MINZHENG_PORT=$port MINZHENG_LOG_LEVEL=warning \
-    MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off \
-    "${DB_ENV[@]}" ${SERVER_ENV:-} "$BIN" serve >>"$WORK/server.log" 2>&1 &
-  ports+=($port) pids+=($!)
+  serve_on "$port" "$BENCH_ROOT/seed-data"
+  ports+=($port) pids+=($LAST_PID)
 done
 trap 'kill ${pids[*]} 2>/dev/null; wait ${pids[*]} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for i in "${!ports[@]}"; do wait_healthy "${ports[$i]}" "${pids[$i]}"; done

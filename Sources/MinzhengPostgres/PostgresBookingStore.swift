@@ -533,12 +533,11 @@ public struct PostgresBookingStore: BookingStore {
         }
     }
 
-    /// Inserts a confirmed booking and its applicants.
     /// Writes a booking that has just taken its place, direct or from a queue: its people's bookings of days gone by
     /// stop counting as active, then the booking, its applicants, its confirmation and reminder, and (once) the day's
-    /// nearly-full notice.
+    /// nearly-full notice, unless the caller checks that itself after a batch (`notingNearlyFull` false: the draw).
     func insertConfirmed(_ connection: PostgresConnection, _ booking: Booking, applicants: [SealedApplicant], today: LocalDate, source: String?,
-                         schedule: OfficeSchedule) async throws {
+                         schedule: OfficeSchedule, notingNearlyFull: Bool = true) async throws {
         try await expire(connection, idHashes: applicants.map(\.idHash), before: today)
         do {
             try await insert(connection, booking, applicants: applicants)
@@ -551,9 +550,12 @@ public struct PostgresBookingStore: BookingStore {
         }
         try await PostgresOutbox.append(connection, [.booking(.bookingConfirmed, booking, at: booking.createdAt, source: source),
                                                      .reminder(booking, at: booking.createdAt, policy: policy)], logger: logger)
-        try await PostgresOutbox.noteIfNearlyFull(connection, booking.slot, schedule: schedule, policy: policy, at: booking.createdAt, logger: logger)
+        if notingNearlyFull {
+            try await PostgresOutbox.noteIfNearlyFull(connection, booking.slot, schedule: schedule, policy: policy, at: booking.createdAt, logger: logger)
+        }
     }
 
+    /// Inserts a booking and its applicants.
     func insert(_ connection: PostgresConnection, _ booking: Booking, applicants: [SealedApplicant]) async throws {
         let slot = booking.slot
         try await connection.query("""

@@ -86,18 +86,19 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     /// Makes `schema` (tests run each in a schema of their own).
     public static func createSchema(url: String, _ schema: String, logger: Logger) async throws {
         guard isPlainName(schema) else { throw PostgresDatabaseError("not a plain schema name: \(schema)") }
-        try await withTemporaryPool(url: url, logger: logger) { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger).collect()
+        try await withTemporaryPool(url: url, logger: logger) { database in
+            _ = try await database.client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger).collect()
         }
     }
 
     /// Runs `body` with a pool of its own, then stops the pool without waiting for its shutdown to finish (see
     /// `Storage.close`: that wait has been seen never to end; the pool's connections close regardless).
-    public static func withTemporaryPool<T: Sendable>(url: String, logger: Logger, _ body: (PostgresClient) async throws -> T) async throws -> T {
-        let database = try PostgresDatabase(url: url, logger: logger)
+    public static func withTemporaryPool<T: Sendable>(url: String, schema: String? = nil, logger: Logger,
+                                                      _ body: (PostgresDatabase) async throws -> T) async throws -> T {
+        let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
         let pool = Task { await database.client.run() }
         defer { pool.cancel() }
-        return try await body(database.client)
+        return try await body(database)
     }
 }
 

@@ -61,12 +61,8 @@ public struct PostgresLookupStore: LookupStore, SeedStore {
     @discardableResult
     public func importSeed(_ seed: SeedSet) async throws -> Bool {
         return try await client.transaction(logger: logger) { connection in
-            // One importer at a time: instances starting together import once.
-            try await connection.run("SELECT pg_advisory_xact_lock(7426003)", logger: logger)
-            for try await _ in try await connection.query("SELECT 1 FROM seed_imports WHERE checksum = \(seed.checksum)", logger: logger)
-                .decode(Int.self) {
-                return false
-            }
+            // Instances starting together import once: the others wait on the checksum's row, then find it taken.
+            guard try await PostgresSeedLedger.claim(connection, seed.checksum, logger: logger) else { return false }
             try await connection.query("""
                 INSERT INTO divisions (code, name, functional_zone)
                 SELECT * FROM unnest(\(seed.divisions.map(\.code.rawValue))::text[], \(seed.divisions.map(\.name))::text[],
@@ -95,8 +91,6 @@ public struct PostgresLookupStore: LookupStore, SeedStore {
                     ON CONFLICT (date) DO UPDATE SET kind = excluded.kind, name = excluded.name
                     """, logger: logger)
             }
-            try await connection.query("INSERT INTO seed_imports (checksum, imported_at) VALUES (\(seed.checksum), \(Date().timeIntervalSince1970))",
-                                       logger: logger)
             return true
         }
     }

@@ -246,7 +246,8 @@ extension PostgresBookingStore {
                     do {
                         let booking = try await bookFromQueue(connection, owner: owner,
                                                               slot: SlotKey(officeID: officeID, date: date, period: period, service: .marriage),
-                                                              applicants: applicants, source: "draw", promotion: promotion, schedule: schedule)
+                                                              applicants: applicants, source: "draw", promotion: promotion, schedule: schedule,
+                                                              notingNearlyFull: false)
                         left[period, default: 0] -= 1
                         outcome = (.won, period, booking.id, nil)
                     } catch let error as DomainError where error == BookingErrors.slotFull {
@@ -275,6 +276,9 @@ extension PostgresBookingStore {
                     WHERE id = \(id)
                     """, logger: logger)
             }
+            // The day's nearly-full notice, judged once after every winner is booked (not once per winner).
+            try await PostgresOutbox.noteIfNearlyFull(connection, SlotKey(officeID: officeID, date: date, period: "", service: .marriage),
+                                                      schedule: schedule, policy: policy, at: promotion.now, logger: logger)
             try await connection.query("""
                 INSERT INTO draws (office_id, date, seed, drawn_at, places)
                 VALUES (\(officeID), \(date.description), \(seed), \(promotion.now.timeIntervalSince1970), \(NotifyPolicy.encode(places)))
@@ -307,7 +311,7 @@ extension PostgresBookingStore {
     /// Makes a booking for a couple from a queue (waitlist or draw), judged like any booking, inside a savepoint:
     /// a refusal leaves nothing behind.
     func bookFromQueue(_ connection: PostgresConnection, owner: BookingOwner, slot: SlotKey, applicants: [SealedApplicant], source: String,
-                       promotion: Promotion, schedule: OfficeSchedule) async throws -> Booking {
+                       promotion: Promotion, schedule: OfficeSchedule, notingNearlyFull: Bool = true) async throws -> Booking {
         try await savepoint(connection) { () -> Booking in
             let known = try await preflight(connection, officeID: slot.officeID, date: slot.date, service: slot.service,
                                             idHashes: applicants.map(\.idHash), noShowsSince: promotion.noShowsSince)
@@ -315,7 +319,8 @@ extension PostgresBookingStore {
             try await take(connection, slot, defaultCapacity: schedule.capacity(for: slot.service))
             let booking = Booking(id: BookingID.make(at: promotion.now), code: CheckInCode.random(), owner: owner, slot: slot, status: .confirmed,
                                   applicants: applicants.map(\.masked), divorceApplicationID: nil, createdAt: promotion.now, updatedAt: promotion.now)
-            try await insertConfirmed(connection, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule)
+            try await insertConfirmed(connection, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule,
+                                      notingNearlyFull: notingNearlyFull)
             return booking
         }
     }

@@ -45,9 +45,9 @@ public struct SQLiteBookingStore: BookingStore {
 
     /// Writes a booking that has just taken its place, direct or from a queue: its people's bookings of days gone by
     /// stop counting as active, then the booking, its applicants, its confirmation and reminder, and (once) the day's
-    /// nearly-full notice.
+    /// nearly-full notice, unless the caller checks that itself after a batch (`notingNearlyFull` false: the draw).
     static func insertConfirmed(_ db: Database, _ booking: Booking, applicants: [SealedApplicant], today: LocalDate, source: String?,
-                                schedule: OfficeSchedule, policy: NotifyPolicy) throws {
+                                schedule: OfficeSchedule, policy: NotifyPolicy, notingNearlyFull: Bool = true) throws {
         let slot = booking.slot
         let expire = try db.cachedStatement(sql: "UPDATE booking_applicants SET active = 0 WHERE id_hash = ? AND active = 1 AND booking_date < ?")
         for applicant in applicants { try expire.execute(arguments: [applicant.idHash, today.description]) }
@@ -74,7 +74,7 @@ public struct SQLiteBookingStore: BookingStore {
         }
         try SQLiteOutbox.append(db, .booking(.bookingConfirmed, booking, at: booking.createdAt, source: source))
         try SQLiteOutbox.append(db, .reminder(booking, at: booking.createdAt, policy: policy))
-        try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: schedule, policy: policy, at: booking.createdAt)
+        if notingNearlyFull { try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: schedule, policy: policy, at: booking.createdAt) }
     }
 
     static func preflight(_ db: Database, officeID: Int64, date: LocalDate, service: MarriageService, idHashes: [String],
@@ -89,9 +89,8 @@ public struct SQLiteBookingStore: BookingStore {
         for hash in idHashes {
             noShows[hash] = try String.fetchAll(statement, arguments: [hash, noShowsSince.description]).compactMap { LocalDate(iso: $0) }
         }
-        // Draws are for marriage registrations (other services skip the read); once a draw has run, a straggling
-        // entry cannot hold the day.
-        let drawPending = try service == .marriage && Bool.fetchOne(
+        // Once a draw has run, a straggling entry cannot hold the day.
+        let drawPending = try Bool.fetchOne(
             db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM draw_entries WHERE office_id = ? AND date = ? AND service = ? AND status = 'registered')
                    AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = ? AND date = ?)

@@ -188,7 +188,7 @@ extension SQLiteBookingStore {
                     do {
                         let booking = try Self.bookFromQueue(db, owner: owner, slot: SlotKey(officeID: officeID, date: date, period: period, service: .marriage),
                                                              applicants: applicants, source: "draw", promotion: promotion, schedule: schedule,
-                                                             policy: policy)
+                                                             policy: policy, notingNearlyFull: false)
                         left[period, default: 0] -= 1
                         outcome = (.won, period, booking.id, nil)
                     } catch let error as DomainError where error == BookingErrors.slotFull {
@@ -215,6 +215,9 @@ extension SQLiteBookingStore {
                 try db.execute(sql: "UPDATE draw_entries SET status = ?, rank = ?, period = ?, booking_id = ?, note = ? WHERE id = ?",
                                arguments: [outcome.status.rawValue, index + 1, outcome.period, outcome.booking, outcome.note, id])
             }
+            // The day's nearly-full notice, judged once after every winner is booked (not once per winner).
+            try SQLiteOutbox.noteIfNearlyFull(db, SlotKey(officeID: officeID, date: date, period: "", service: .marriage), schedule: schedule,
+                                              policy: policy, at: promotion.now)
             try db.execute(sql: "INSERT INTO draws (office_id, date, seed, drawn_at, places) VALUES (?, ?, ?, ?, ?)",
                            arguments: [officeID, date.description, seed, promotion.now.timeIntervalSince1970, NotifyPolicy.encode(places)])
             guard let record = try Self.drawRecord(db, officeID: officeID, date: date) else { throw DatabaseError(message: "draw not stored") }
@@ -237,7 +240,7 @@ extension SQLiteBookingStore {
     /// Makes a booking for a couple from a queue (waitlist or draw), judged like any booking, inside a savepoint:
     /// a refusal leaves nothing behind.
     static func bookFromQueue(_ db: Database, owner: BookingOwner, slot: SlotKey, applicants: [SealedApplicant], source: String,
-                              promotion: Promotion, schedule: OfficeSchedule, policy: NotifyPolicy) throws -> Booking {
+                              promotion: Promotion, schedule: OfficeSchedule, policy: NotifyPolicy, notingNearlyFull: Bool = true) throws -> Booking {
         var made: Booking?
         try db.inSavepoint {
             let known = try preflight(db, officeID: slot.officeID, date: slot.date, service: slot.service, idHashes: applicants.map(\.idHash),
@@ -246,7 +249,8 @@ extension SQLiteBookingStore {
             try take(db, slot, defaultCapacity: schedule.capacity(for: slot.service))
             let booking = Booking(id: BookingID.make(at: promotion.now), code: CheckInCode.random(), owner: owner, slot: slot, status: .confirmed,
                                   applicants: applicants.map(\.masked), divorceApplicationID: nil, createdAt: promotion.now, updatedAt: promotion.now)
-            try insertConfirmed(db, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule, policy: policy)
+            try insertConfirmed(db, booking, applicants: applicants, today: promotion.today, source: source, schedule: schedule, policy: policy,
+                                notingNearlyFull: notingNearlyFull)
             made = booking
             return .commit
         }

@@ -24,14 +24,12 @@ public enum DatabaseCopy {
         let tables = try PostgresTableLoad.tables.map { try source.rows(table: $0) }
 
         if let schema = configuration.databaseSchema { try await PostgresDatabase.createSchema(url: url, schema, logger: logger) }
-        let target = try PostgresDatabase(url: url, schema: configuration.databaseSchema, logger: logger)
-        // Stopped, not waited for (see Storage.close): the load has committed or failed by then.
-        let pool = Task { await target.client.run() }
-        defer { pool.cancel() }
-        try await target.migrate()
-        let load = PostgresTableLoad(target)
-        guard try await load.isEmpty() else { throw ConfigurationError("the PostgreSQL database already holds data: copy only into an empty one") }
-        try await load.load(tables)
-        return Report(rows: tables.map { ($0.table, $0.rows.count) })
+        return try await PostgresDatabase.withTemporaryPool(url: url, schema: configuration.databaseSchema, logger: logger) { target in
+            try await target.migrate()
+            let load = PostgresTableLoad(target)
+            guard try await load.isEmpty() else { throw ConfigurationError("the PostgreSQL database already holds data: copy only into an empty one") }
+            try await load.load(tables)
+            return Report(rows: tables.map { ($0.table, $0.rows.count) })
+        }
     }
 }

@@ -35,7 +35,7 @@ public struct ServerConfiguration: Sendable {
     /// A request must arrive whole (headers and body) within this many seconds of its first line, or its
     /// connection is closed (`MINZHENG_REQUEST_READ_TIMEOUT_SECONDS`): no slow-drip client holds one for ever.
     public var requestReadTimeout: Int64 = 30
-    /// Request rates per app, staff member and address, and booking attempts per citizen and ID number.
+    /// Request rates per app, citizen, staff member and address, and booking attempts per citizen and ID number.
     public var rateLimits = RateLimits()
     /// How often the running service looks for data imported by `minzheng import`.
     public var reloadInterval: Duration = .seconds(5)
@@ -148,9 +148,9 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// How fast one caller may go. Requests are counted per app (its key and its citizens' sessions), per staff
-/// member, and per address for anonymous callers; over the limit they are answered 429 with `Retry-After`,
-/// and nobody else waits. Booking attempts are counted per citizen and per ID number on top.
+/// How fast one caller may go. Requests are counted per app (its key and its citizens' sessions), per citizen
+/// (within the app's), per staff member, and per address for anonymous callers; over the limit they are answered
+/// 429 with `Retry-After`, and nobody else waits. Booking attempts are counted per citizen and per ID number on top.
 /// In memory, per process (docs/deploy.md).
 public struct RateLimits: Sendable {
     /// `MINZHENG_RATE_LIMITS=off` turns the request rates off (load tests); booking attempts stay counted.

@@ -62,13 +62,12 @@ public struct Storage: Sendable {
     public func close(waitingAtMost limit: Duration = .seconds(15)) async {
         guard let pool = postgresPool else { return }
         pool.cancel()
-        let timer = Mutex<Task<Void, Never>?>(nil)
+        // Whichever comes first; the other's answer is dropped (if the pool never ends, its waiter stays suspended).
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let once = FirstAnswer(continuation)
-            Task { await pool.value; once.answer(true) }  // if the pool never ends, this task stays suspended: harmless
-            timer.withLock { $0 = Task { try? await Task.sleep(for: limit); once.answer(false) } }
+            Task { await pool.value; once.answer(true) }
+            Task { try? await Task.sleep(for: limit); once.answer(false) }
         }
-        timer.withLock { $0?.cancel() }
         if !finished { Self.closeLogger.warning("the PostgreSQL pool did not finish closing within \(limit); going on without it") }
     }
 

@@ -164,3 +164,13 @@ import Testing
         #expect(!app.wants(.officeClosed, officeID: 9, clientID: nil, officeDivision: xuanwu))  // apps get their own bookings' events only
     }
 }
+
+@Suite struct ProxyNetworkTests {
+    @Test(arguments: [("127.0.0.1", true), ("10.1.2.3", true), ("172.16.0.1", true), ("172.31.255.255", true), ("192.168.0.9", true),
+                      ("::1", true), ("::ffff:10.0.0.1", true), ("fd00::1", true),
+                      ("172.32.0.1", false), ("100.64.0.1", false), ("169.254.169.254", false), ("8.8.8.8", false),
+                      ("::ffff:8.8.8.8", false), ("2001:db8::1", false), ("fe80::1", false)])
+    func onlyLoopbackAndPrivateNetworksAreTrustedAsProxies(address: String, trusted: Bool) throws {
+        #expect(try #require(IPAddress(address)).isProxyNetwork == trusted)
+    }
+}

@@ -39,8 +39,8 @@ import Testing
     /// One statement on the world's database, behind the service's back.
     func execute(_ sql: String, _ configuration: ServerConfiguration) async throws {
         if let url = configuration.databaseURL {
-            try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { client in
-                _ = try await client.query(PostgresQuery(unsafeSQL: sql)).collect()
+            try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { database in
+                _ = try await database.client.query(PostgresQuery(unsafeSQL: sql)).collect()
             }
         } else {
             let queue = try DatabaseQueue(path: configuration.databasePath)

@@ -63,9 +63,10 @@ import Testing
             #expect(audit.count == 1 && audit.first?.target == "booking:\(booking.id)" && audit.first?.after?.contains("核对证件") == true)
 
             // Every event reached its webhooks before the scan.
-            _ = try await receiver.wait(seconds: 20) { receipts in
+            let delivered: @Sendable ([RobotReceiver.Receipt]) -> Bool = { receipts in
                 receipts.contains { $0.robot == "app" && $0.text.contains("booking.cancelled") } && receipts.contains { $0.robot == "wc" && $0.text.contains("检修") }
             }
+            #expect(delivered(try await receiver.wait(seconds: 20, until: delivered)))
             _ = try await call(.get, "/v1/staff/deliveries", token: manager)
             seen.withLock { $0 += receiver.receipts.map { "webhook \($0.robot)\n\($0.text)" } }
         }

@@ -116,10 +116,10 @@ func watched<T>(_ step: String, seconds: Int = 90, _ body: () async throws -> T)
 func closing<T>(_ storage: Storage, _ body: () async throws -> T) async throws -> T {
     do {
         let value = try await body()
-        await watched("closing the storage") { await storage.close() }
+        await storage.close()
         return value
     } catch {
-        await watched("closing the storage") { await storage.close() }
+        await storage.close()
         throw error
     }
 }

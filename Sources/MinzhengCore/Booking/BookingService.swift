@@ -255,10 +255,7 @@ public struct BookingService: Sendable {
 
     /// Check-in (`.checkedIn`) or no-show (`.noShow`) by the booking's code, at an office of the staff member's division.
     public func finish(code: String, as status: BookingStatus, by staff: StaffMember) async throws -> Booking {
-        let code = code.uppercased()
-        guard let booking = try await store.booking(code: code), let office = offices.registry(booking.slot.officeID),
-            staff.mayManage(office.division)
-        else { throw BookingErrors.bookingNotFound(code) }
+        let booking = try await booking(code: code, by: staff)
         guard booking.status == .confirmed else { throw BookingErrors.notConfirmed }
         let today = LocalDate.today(at: now())
         // A checked-in divorce application counts as accepted that day, so check-in happens on the day.
@@ -275,17 +272,27 @@ public struct BookingService: Sendable {
     /// The applicants' full names and ID numbers, for staff of the office's division who must see them (a
     /// registrar comparing papers, say). Every reveal is audited with its reason, and nothing else in the API
     /// ever shows an unmasked number.
-    public func revealApplicants(code: String, reason: String, by staff: StaffMember) async throws -> [(name: String, idNumber: String)] {
+    public func revealApplicants(code: String, reason: String, by staff: StaffMember) async throws
+        -> (code: String, applicants: [(name: String, idNumber: String)]) {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (2...200).contains(reason.count) else { throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters") }
-        guard let booking = try await store.booking(code: code.uppercased()), let office = offices.registry(booking.slot.officeID),
-            staff.mayManage(office.division)
-        else { throw BookingErrors.bookingNotFound(code) }
+        let booking = try await booking(code: code, by: staff)
         let audit = AuditRecord(staffID: staff.id, action: "booking.reveal", target: "booking:\(booking.id)", at: now(),
                                 after: Self.json(["reason": reason]))
-        return try await store.revealApplicants(bookingID: booking.id, audit: audit).map {
+        let applicants = try await store.revealApplicants(bookingID: booking.id, audit: audit).map {
             (name: try cipher.open($0.name), idNumber: try cipher.open($0.idNumber))
         }
+        return (booking.code, applicants)
+    }
+
+    /// The booking with check-in code `code` (any case), if its office is in the staff member's division;
+    /// otherwise, as when there is none, `booking_not_found`.
+    private func booking(code: String, by staff: StaffMember) async throws -> Booking {
+        let code = code.uppercased()
+        guard let booking = try await store.booking(code: code), let office = offices.registry(booking.slot.officeID),
+            staff.mayManage(office.division)
+        else { throw BookingErrors.bookingNotFound(code) }
+        return booking
     }
 
     /// The office's periods, default capacities and booking window, as a manager sees them.

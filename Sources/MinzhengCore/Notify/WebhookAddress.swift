@@ -60,13 +60,13 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
                 (0xC000_0000, 24), (0xC000_0200, 24), (0xC0A8_0000, 16), (0xC612_0000, 15), (0xC633_6400, 24), (0xCB00_7100, 24),
                 (0xE000_0000, 4), (0xF000_0000, 4),
             ]
-            return !blocked.contains { network, bits in address >> (32 - bits) == network >> (32 - bits) }
+            return !Self.v4(address, isIn: blocked)
         case .v6(let bytes):
             func v4(at offset: Int) -> IPAddress {
                 .v4(bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) })
             }
             if bytes[0..<15].allSatisfy({ $0 == 0 }) { return false }  // :: and ::1
-            if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return v4(at: 12).isPublic }  // ::ffff:a.b.c.d
+            if let mapped = mappedIPv4 { return mapped.isPublic }  // ::ffff:a.b.c.d
             if bytes[0..<12].allSatisfy({ $0 == 0 }) { return false }  // ::a.b.c.d, deprecated
             if bytes[0..<12] == [0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return v4(at: 12).isPublic }  // NAT64
             if bytes[0] == 0x20, bytes[1] == 0x02 { return v4(at: 2).isPublic }  // 6to4
@@ -78,6 +78,29 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
             if bytes[0..<8] == [0x01, 0, 0, 0, 0, 0, 0, 0] { return false }  // discard
             return true
         }
+    }
+
+    /// Loopback or a private network, where a load balancer of the service's own sits (RFC 1918, unique local
+    /// IPv6): a peer whose `X-Forwarded-For` may be believed. Other non-public ranges (carrier NAT) hold clients.
+    public var isProxyNetwork: Bool {
+        switch self {
+        case .v4(let address):
+            return Self.v4(address, isIn: [(0x7F00_0000, 8), (0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16)])
+        case .v6(let bytes):
+            if let mapped = mappedIPv4 { return mapped.isProxyNetwork }
+            return bytes == Array(repeating: 0, count: 15) + [1] || bytes[0] & 0xFE == 0xFC  // ::1, fc00::/7
+        }
+    }
+
+    /// The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) carries.
+    private var mappedIPv4: IPAddress? {
+        guard case .v6(let bytes) = self, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF else { return nil }
+        return .v4(bytes[12..<16].reduce(0) { $0 << 8 | UInt32($1) })
+    }
+
+    /// Whether `address` lies in one of `networks` (address, prefix length).
+    private static func v4(_ address: UInt32, isIn networks: [(UInt32, Int)]) -> Bool {
+        networks.contains { network, bits in address >> (32 - bits) == network >> (32 - bits) }
     }
 
     public var description: String {

@@ -91,10 +91,9 @@ extension APIHandler {
     func revealApplicants(_ input: Operations.RevealApplicants.Input) async throws -> Operations.RevealApplicants.Output {
         let staff = try caller.requireStaff()
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
-        let applicants = try await bookings.revealApplicants(code: input.path.code, reason: body.reason, by: staff)
+        let revealed = try await bookings.revealApplicants(code: input.path.code, reason: body.reason, by: staff)
         typealias Applicant = Operations.RevealApplicants.Output.Ok.Body.JsonPayload.ApplicantsPayloadPayload
         return .ok(.init(headers: .init(cacheControl: "no-store"),
-                         body: .json(.init(code: input.path.code.uppercased(),
-                                           applicants: applicants.map { Applicant(name: $0.name, idNumber: $0.idNumber) }))))
+                         body: .json(.init(code: revealed.code, applicants: revealed.applicants.map { Applicant(name: $0.name, idNumber: $0.idNumber) }))))
     }
 }

@@ -16,25 +16,21 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as DomainError {
-            return allowing(Self.response(Problem(error)), request)
+            return Self.response(Problem(error))
         } catch let error as HTTPError {
-            // The router finds no route for a path it knows under other methods: that is a 405, not a 404.
-            if error.status == .notFound, !routes.allowed(for: request.uri.path).isEmpty {
-                return allowing(Self.response(Problem(.methodNotAllowed)), request)
+            // The router finds no route for a path it knows under other methods (TRACE included): a 405 saying
+            // which methods the path does answer (RFC 9110), not a 404.
+            let allowed = routes.allowed(for: request.uri.path)
+            if error.status == .notFound || error.status == .methodNotAllowed, !allowed.isEmpty {
+                var response = Self.response(Problem(.methodNotAllowed))
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
             }
-            return allowing(Self.response(Problem(Self.domainError(for: error))), request)
+            return Self.response(Problem(Self.domainError(for: error)))
         } catch {
             logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "http.path": "\(request.uri.path)"])
             return Self.response(Problem(Problem.internalError))
         }
-    }
-
-    /// A 405 says which methods the path does answer (RFC 9110).
-    private func allowing(_ response: Response, _ request: Request) -> Response {
-        guard response.status == .methodNotAllowed else { return response }
-        var response = response
-        response.headers[.allow] = routes.allowed(for: request.uri.path).joined(separator: ", ")
-        return response
     }
 
     static func response(_ problem: Problem, status: Int? = nil) -> Response {
@@ -45,7 +41,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func domainError(for error: HTTPError) -> DomainError {
         switch error.status {
         case .notFound: .notFound("no such resource")
-        case .methodNotAllowed: .methodNotAllowed
         case .contentTooLarge: .init(.payloadTooLarge, code: "body_too_large", title: "请求内容过大", detail: "the request body is too large")
         default: .init(.badRequest, code: "bad_request", title: "请求有误", detail: error.body ?? error.status.reasonPhrase)
         }

@@ -64,16 +64,3 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
 extension HTTPField.Name {
     static var xForwardedFor: Self { Self("X-Forwarded-For")! }
 }
-
-extension IPAddress {
-    /// Loopback or a private network where a load balancer sits (RFC 1918, unique local IPv6).
-    var isProxyNetwork: Bool {
-        switch self {
-        case .v4(let address):
-            [(0x7F00_0000 as UInt32, 8), (0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16)]
-                .contains { address >> (32 - $0.1) == $0.0 >> (32 - $0.1) }
-        case .v6(let bytes):
-            bytes == Array(repeating: 0, count: 15) + [1] || bytes.first.map { $0 & 0xFE == 0xFC } == true
-        }
-    }
-}

@@ -1,4 +1,3 @@
-import HTTPTypes
 import Hummingbird
 import MinzhengCore
 
@@ -8,16 +7,8 @@ import MinzhengCore
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxURIBytes: Int
     let maxHeaderBytes: Int
-    let routes: RouteMethods
-
-    /// The methods the API uses; any other (TRACE, CONNECT, ...) is refused with 405 on every path it has.
-    static var methods: Set<HTTPRequest.Method> { [.get, .head, .post, .put, .patch, .delete] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.methods.contains(request.method) else {
-            if routes.allowed(for: request.uri.path).isEmpty { throw DomainError.notFound("no such resource") }
-            throw DomainError.methodNotAllowed
-        }
         if request.uri.description.utf8.count > maxURIBytes {
             throw DomainError(.uriTooLong, code: "uri_too_long", title: "请求地址过长", detail: "the path and query must be at most \(maxURIBytes) bytes")
         }
