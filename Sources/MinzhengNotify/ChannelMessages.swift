@@ -26,6 +26,13 @@ public enum EventText {
             }
             return lines.joined(separator: "\n")
         }
+        if type == .applicationUpdated || type == .applicationOverdue, let application = try? JSONDecoder().decode(ApplicationEventData.self, from: json) {
+            var lines = [type == .applicationOverdue ? "【办件超期】\(application.itemName) 已超过承诺办结时间" : "【办件进度】\(application.itemName)：\(application.statusLabel)",
+                         "办件编号：\(application.number)", "申请人：\(application.applicantName)", "承诺办结：\(application.promisedDate)"]
+            if let reason = application.reason { lines.append("原因：\(reason)") }
+            if let tracking = application.trackingNumber { lines.append("快递单号：\(tracking)") }
+            return lines.joined(separator: "\n")
+        }
         if let event = try? JSONDecoder().decode(OfficeEventData.self, from: json) {
             switch type {
             case .officeClosed:

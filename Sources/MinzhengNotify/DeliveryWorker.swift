@@ -103,8 +103,8 @@ public struct DeliveryWorker: Service {
         let subscriptions = try await store.subscriptions()
         let offices = self.offices
         var (claimed, more) = try await store.fanOut(now: now(), limit: limit, lease: options.lease) { event in
-            let division = event.officeID.flatMap { offices.registry($0)?.division }
-            return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, officeDivision: division) }
+            let division = event.officeID.flatMap { offices.registry($0)?.division } ?? event.divisionCode
+            return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, eventDivision: division) }
                 .map(\.id)
         }
         if claimed.isEmpty {

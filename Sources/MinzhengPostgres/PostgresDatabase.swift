@@ -172,13 +172,13 @@ enum PostgresSeedLedger {
 
     /// Imports a seed file once per content: `parse` runs only for a key not yet taken, `write` in the transaction
     /// that takes it. False when it was imported before (or by another process meanwhile).
-    static func importOnce<Item>(_ client: PostgresClient, key: String, logger: Logger, parse: () throws -> [Item],
-                                 write: (PostgresConnection, [Item]) async throws -> Void) async throws -> Bool {
+    static func importOnce<Payload>(_ client: PostgresClient, key: String, logger: Logger, parse: () throws -> Payload,
+                                 write: (PostgresConnection, Payload) async throws -> Void) async throws -> Bool {
         guard try await !done(client, key, logger: logger) else { return false }
-        let items = try parse()
+        let payload = try parse()
         return try await client.transaction(logger: logger) { connection in
             guard try await claim(connection, key, logger: logger) else { return false }
-            try await write(connection, items)
+            try await write(connection, payload)
             return true
         }
     }

@@ -414,6 +414,69 @@ enum PostgresMigrations {
             // A division and everything under it: division_code LIKE '3201%'.
             "CREATE INDEX eldercare_facilities_division ON eldercare_facilities (division_code text_pattern_ops)",
         ]),
+        Migration(name: "0007 service catalogue, applications", statements: [
+            // The province's items and guides; every level's own copy of the four shared attributes (三级四同,
+            // checked by the import and by `minzheng catalogue check`); every level's hall.
+            """
+            CREATE TABLE service_items (
+                code TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                type TEXT NOT NULL,
+                name TEXT NOT NULL,
+                legal_basis TEXT NOT NULL,
+                guide TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE service_publications (
+                division_code TEXT NOT NULL,
+                item_code TEXT NOT NULL,
+                type TEXT NOT NULL,
+                name TEXT NOT NULL,
+                legal_basis TEXT NOT NULL,
+                "window" TEXT NOT NULL,
+                PRIMARY KEY (division_code, item_code)
+            )
+            """,
+            """
+            CREATE TABLE service_halls (
+                division_code TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                address TEXT NOT NULL,
+                phone TEXT NOT NULL,
+                hours TEXT NOT NULL
+            )
+            """,
+            // Applications: the applicant sealed as bookings' are; `lookup_hash` is the keyed hash of the number and
+            // the ID number's last six characters; `timeline` the steps as JSON.
+            """
+            CREATE TABLE applications (
+                number TEXT PRIMARY KEY,
+                item_code TEXT NOT NULL,
+                item_name TEXT NOT NULL,
+                division_code TEXT NOT NULL,
+                client_id BIGINT NOT NULL,
+                subject TEXT NOT NULL,
+                name_sealed BYTEA NOT NULL,
+                id_number_sealed BYTEA NOT NULL,
+                phone_sealed BYTEA NOT NULL,
+                id_hash TEXT NOT NULL,
+                masked TEXT NOT NULL,
+                lookup_hash TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('submitted', 'accepted', 'in_review', 'approved', 'rejected', 'dispatched', 'completed')),
+                submitted_at DOUBLE PRECISION NOT NULL,
+                promised_date TEXT NOT NULL,
+                timeline TEXT NOT NULL,
+                overdue_noted BIGINT NOT NULL DEFAULT 0,
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX applications_owner ON applications (client_id, subject, submitted_at)",
+            "CREATE INDEX applications_division ON applications (division_code text_pattern_ops, submitted_at)",
+            "CREATE INDEX applications_undecided ON applications (promised_date) WHERE status IN ('submitted', 'accepted', 'in_review')",
+            // Events without an office (applications) name their division.
+            "ALTER TABLE outbox_events ADD COLUMN division_code TEXT",
+        ]),
     ]
 }
 

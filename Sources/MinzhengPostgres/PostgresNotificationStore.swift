@@ -124,17 +124,18 @@ public struct PostgresNotificationStore: NotificationStore {
         return try await client.transaction(logger: logger) { connection in
             // Events another worker is fanning out are skipped, not waited for.
             var events: [Event] = []
-            for try await (id, type, officeID, clientID, data, occurredAt) in try await connection.query("""
-                SELECT id, type, office_id, client_id, data, occurred_at FROM outbox_events
+            for try await (id, type, officeID, clientID, data, occurredAt, division) in try await connection.query("""
+                SELECT id, type, office_id, client_id, data, occurred_at, division_code FROM outbox_events
                 WHERE state = 'pending' AND due_at <= \(at) ORDER BY due_at, id LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
-                """, logger: logger).decode((Int64, String, Int64?, Int64?, String, Double).self) {
-                events.append(Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: clientID, data: data,
-                                    occurredAt: occurredAt))
+                """, logger: logger).decode((Int64, String, Int64?, Int64?, String, Double, String?).self) {
+                events.append(Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: clientID,
+                                    divisionCode: division.flatMap { DivisionCode($0) }, data: data, occurredAt: occurredAt))
             }
             guard !events.isEmpty else { return ([], false) }
             let matched = events.map { event in
-                event.type.map { match(PendingEvent(id: event.id, type: $0, officeID: event.officeID, clientID: event.clientID)) } ?? []
+                event.type.map { match(PendingEvent(id: event.id, type: $0, officeID: event.officeID, clientID: event.clientID,
+                                                     divisionCode: event.divisionCode)) } ?? []
             }
             // The list `match` saw may be older than this transaction: a subscription removed since gets nothing.
             // FOR SHARE: a removal waits for this transaction, and so does a pause (record), so neither misses the
@@ -210,7 +211,7 @@ public struct PostgresNotificationStore: NotificationStore {
             for try await (id, type, data, occurredAt, officeID) in try await connection.query("""
                 SELECT id, type, data, occurred_at, office_id FROM outbox_events WHERE id = ANY(\(Array(Set(taken.map(\.eventID)))))
                 """, logger: logger).decode((Int64, String, String, Double, Int64?).self) {
-                events[id] = Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: nil, data: data, occurredAt: occurredAt)
+                events[id] = Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: nil, divisionCode: nil, data: data, occurredAt: occurredAt)
             }
             var claimed: [ClaimedDelivery] = []
             var cancelled: [String] = []
@@ -405,6 +406,7 @@ public struct PostgresNotificationStore: NotificationStore {
         let type: EventType?
         let officeID: Int64?
         let clientID: Int64?
+        let divisionCode: DivisionCode?
         let data: String
         let occurredAt: Double
     }

@@ -8,8 +8,8 @@ import PostgresNIO
 enum PostgresOutbox {
     static func append(_ connection: PostgresConnection, _ event: OutboxEvent, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
-            VALUES (\(event.type.rawValue), \(event.officeID), \(event.clientID), \(event.bookingID), \(event.data),
+            INSERT INTO outbox_events (type, office_id, client_id, booking_id, division_code, data, occurred_at, due_at)
+            VALUES (\(event.type.rawValue), \(event.officeID), \(event.clientID), \(event.bookingID), \(event.divisionCode?.rawValue), \(event.data),
                     \(event.occurredAt.timeIntervalSince1970), \(event.dueAt.timeIntervalSince1970))
             """, logger: logger)
     }
@@ -18,13 +18,14 @@ enum PostgresOutbox {
     static func append(_ connection: PostgresConnection, _ events: [OutboxEvent], logger: Logger) async throws {
         // Nullable columns travel as text ('' for none): arrays cannot hold NULLs here.
         try await connection.query("""
-            INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
-            SELECT u.type, NULLIF(u.office_id, '')::bigint, NULLIF(u.client_id, '')::bigint, NULLIF(u.booking_id, ''), u.data, u.occurred_at, u.due_at
+            INSERT INTO outbox_events (type, office_id, client_id, booking_id, division_code, data, occurred_at, due_at)
+            SELECT u.type, NULLIF(u.office_id, '')::bigint, NULLIF(u.client_id, '')::bigint, NULLIF(u.booking_id, ''), NULLIF(u.division_code, ''),
+                   u.data, u.occurred_at, u.due_at
             FROM unnest(\(events.map(\.type.rawValue))::text[], \(events.map { $0.officeID.map(String.init) ?? "" })::text[],
                         \(events.map { $0.clientID.map(String.init) ?? "" })::text[], \(events.map { $0.bookingID ?? "" })::text[],
-                        \(events.map(\.data))::text[], \(events.map(\.occurredAt.timeIntervalSince1970))::double precision[],
+                        \(events.map { $0.divisionCode?.rawValue ?? "" })::text[], \(events.map(\.data))::text[], \(events.map(\.occurredAt.timeIntervalSince1970))::double precision[],
                         \(events.map(\.dueAt.timeIntervalSince1970))::double precision[])
-                AS u(type, office_id, client_id, booking_id, data, occurred_at, due_at)
+                AS u(type, office_id, client_id, booking_id, division_code, data, occurred_at, due_at)
             """, logger: logger)
     }
 

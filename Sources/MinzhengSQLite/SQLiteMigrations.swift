@@ -403,6 +403,63 @@ enum SQLiteMigrations {
                 ALTER TABLE deliveries ADD COLUMN first_milliseconds INTEGER;
                 """)
         }
+        migrator.registerMigration("0010 service catalogue, applications") { db in
+            try db.execute(sql: """
+                -- The province's items and guides; every level's own copy of the four shared attributes (三级四同,
+                -- checked by the import and by `minzheng catalogue check`); every level's hall.
+                CREATE TABLE service_items (
+                    code TEXT PRIMARY KEY,
+                    topic TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    legal_basis TEXT NOT NULL,
+                    guide TEXT NOT NULL
+                );
+                CREATE TABLE service_publications (
+                    division_code TEXT NOT NULL,
+                    item_code TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    legal_basis TEXT NOT NULL,
+                    window TEXT NOT NULL,
+                    PRIMARY KEY (division_code, item_code)
+                ) WITHOUT ROWID;
+                CREATE TABLE service_halls (
+                    division_code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    hours TEXT NOT NULL
+                );
+                -- Applications: the applicant sealed as bookings' are; `lookup_hash` is the keyed hash of the number
+                -- and the ID number's last six characters; `timeline` the steps as JSON.
+                CREATE TABLE applications (
+                    number TEXT PRIMARY KEY,
+                    item_code TEXT NOT NULL,
+                    item_name TEXT NOT NULL,
+                    division_code TEXT NOT NULL,
+                    client_id INTEGER NOT NULL,
+                    subject TEXT NOT NULL,
+                    name_sealed BLOB NOT NULL,
+                    id_number_sealed BLOB NOT NULL,
+                    phone_sealed BLOB NOT NULL,
+                    id_hash TEXT NOT NULL,
+                    masked TEXT NOT NULL,
+                    lookup_hash TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('submitted', 'accepted', 'in_review', 'approved', 'rejected', 'dispatched', 'completed')),
+                    submitted_at REAL NOT NULL,
+                    promised_date TEXT NOT NULL,
+                    timeline TEXT NOT NULL,
+                    overdue_noted INTEGER NOT NULL DEFAULT 0,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX applications_owner ON applications(client_id, subject, submitted_at);
+                CREATE INDEX applications_division ON applications(division_code, submitted_at);
+                CREATE INDEX applications_undecided ON applications(promised_date) WHERE status IN ('submitted', 'accepted', 'in_review');
+                -- Events without an office (applications) name their division.
+                ALTER TABLE outbox_events ADD COLUMN division_code TEXT;
+                """)
+        }
         return migrator
     }
 }

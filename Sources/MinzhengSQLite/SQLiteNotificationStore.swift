@@ -99,7 +99,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                 db.cachedStatement(sql: """
                     UPDATE outbox_events SET state = 'fanned'
                     WHERE id IN (SELECT id FROM outbox_events WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?)
-                    RETURNING id, type, office_id, client_id, data, occurred_at
+                    RETURNING id, type, office_id, client_id, data, occurred_at, division_code
                     """),
                 arguments: [now.timeIntervalSince1970, limit]).sorted { ($0[0] as Int64) < ($1[0] as Int64) }  // RETURNING's order is not defined
             guard !events.isEmpty else { return ([], false) }
@@ -117,7 +117,8 @@ public struct SQLiteNotificationStore: NotificationStore {
             for row in events {
                 let eventID: Int64 = row[0]
                 if let type = EventType(rawValue: row[1]) {
-                    let event = PendingEvent(id: eventID, type: type, officeID: row[2], clientID: row[3])
+                    let event = PendingEvent(id: eventID, type: type, officeID: row[2], clientID: row[3],
+                                             divisionCode: (row[6] as String?).flatMap { DivisionCode($0) })
                     for subscription in match(event) {
                         // The list `match` saw may be older than this write: a subscription removed since gets nothing.
                         guard let receiver = try receivers[subscription] else { continue }

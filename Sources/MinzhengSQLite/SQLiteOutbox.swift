@@ -7,10 +7,10 @@ import MinzhengCore
 enum SQLiteOutbox {
     static func append(_ db: Database, _ event: OutboxEvent) throws {
         try db.cachedStatement(sql: """
-                INSERT INTO outbox_events (type, office_id, client_id, booking_id, data, occurred_at, due_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO outbox_events (type, office_id, client_id, booking_id, division_code, data, occurred_at, due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            .execute(arguments: [event.type.rawValue, event.officeID, event.clientID, event.bookingID, event.data,
+            .execute(arguments: [event.type.rawValue, event.officeID, event.clientID, event.bookingID, event.divisionCode?.rawValue, event.data,
                                  event.occurredAt.timeIntervalSince1970, event.dueAt.timeIntervalSince1970])
     }
 

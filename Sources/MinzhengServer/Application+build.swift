@@ -17,6 +17,8 @@ public struct Services: Sendable {
     public let socialOrgs: SocialOrgService
     public let eldercare: EldercareService
     public let notifications: NotificationService
+    public let serviceGuides: ServiceGuideService
+    public let applications: ApplicationService
     /// The outbox's delivery worker (run by `serve` unless turned off, or alone by `notify-worker`).
     public let deliveryWorker: DeliveryWorker
     /// Bookings in flight, which the worker steps aside for.
@@ -43,11 +45,16 @@ public struct Services: Sendable {
         }
         let notifications = NotificationService(store: storage.notifications, offices: lookups, cipher: cipher,
                                                 allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolveAsync, now: now)
+        let serviceGuides = ServiceGuideService(store: storage.serviceCatalogue)
+        try await serviceGuides.reload()
+        let applications = ApplicationService(store: storage.applications, catalogue: serviceGuides, calendar: calendar, cipher: cipher,
+                                              lookupLimit: configuration.rateLimits.applicationLookups.map(ApplicationLookupLimit.init), now: now)
         let foreground = ForegroundActivity()
         let worker = DeliveryWorker(store: storage.notifications, offices: lookups, cipher: cipher, options: configuration.delivery,
                                     foreground: foreground, logger: logger, now: now)
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
-                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications, deliveryWorker: worker, foreground: foreground)
+                        bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications,
+                        serviceGuides: serviceGuides, applications: applications, deliveryWorker: worker, foreground: foreground)
     }
 }
 
@@ -70,7 +77,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))
     let handler = APIHandler(lookups: lookups, identity: services.identity, bookings: services.bookings,
                              socialOrgs: services.socialOrgs, eldercare: services.eldercare, notifications: services.notifications,
-                             bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings), foreground: services.foreground)
+                             serviceGuides: services.serviceGuides, applications: services.applications, bookingAdmission: ConcurrencyLimit(configuration.concurrentBookings), foreground: services.foreground)
     var transport = SkippingTransport(router: router, skipping: [], routes: routes)
     var prepareRendered: @Sendable () -> Void = {}
     if configuration.renderedLookups {
@@ -102,7 +109,8 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
                                             idleTimeout: .seconds(configuration.idleTimeout),
                                             httpDecoderConfiguration: .init(maxHeaderFieldSize: 64 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
-        services: [watcher] + (configuration.drawInterval.map { [DrawRunner(bookings: services.bookings, logger: logger, interval: $0)] } ?? [])
+        services: [watcher] + (configuration.drawInterval.map { [PeriodicJob.draws(services.bookings, every: $0, logger: logger)] } ?? [])
+            + (configuration.overdueInterval.map { [PeriodicJob.overdueApplications(services.applications, every: $0, logger: logger)] } ?? [])
             + (configuration.notifyWorker ? [services.deliveryWorker] : []),
         logger: logger)
 }

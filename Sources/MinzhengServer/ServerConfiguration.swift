@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var notifyPolicy = NotifyPolicy()
     /// How often high-demand days' draws are looked for (nil: never, for tests that run them by hand).
     public var drawInterval: Duration? = .seconds(1)
+    /// How often applications past their promised date are looked for (nil: never, for tests that run it by hand).
+    public var overdueInterval: Duration? = .seconds(300)
     /// The worker's batch size, lanes, lease and timeouts.
     public var delivery = DeliveryWorker.Options()
 
@@ -166,6 +168,8 @@ public struct RateLimits: Sendable {
     public var perAddress = TokenBuckets.Limit(perSecond: 100, burst: 100)
     /// `MINZHENG_BOOKING_ATTEMPTS` ("20/min", or off).
     public var bookingAttempts: TokenBuckets.Limit? = BookingAttemptLimit.standard
+    /// `MINZHENG_APPLICATION_LOOKUPS` ("20/h", or off): anonymous application look-ups per address and per number.
+    public var applicationLookups: TokenBuckets.Limit? = ApplicationLookupLimit.standard
 
     public init() {}
 
@@ -183,13 +187,14 @@ public struct RateLimits: Sendable {
         if let limit = try limit("MINZHENG_RATE_LIMIT_CITIZEN") { perCitizen = limit }
         if let limit = try limit("MINZHENG_RATE_LIMIT_STAFF") { perStaff = limit }
         if let limit = try limit("MINZHENG_RATE_LIMIT_ADDRESS") { perAddress = limit }
-        if let text = value("MINZHENG_BOOKING_ATTEMPTS") {
-            if ServerConfiguration.switchValue(text) == false {
-                bookingAttempts = nil
-            } else {
-                guard let limit = TokenBuckets.Limit(text) else { throw ConfigurationError("MINZHENG_BOOKING_ATTEMPTS must look like 20/min, or off") }
-                bookingAttempts = limit
-            }
+        /// A limit that may be switched off: nil when unset, .some(nil) for off.
+        func optionalLimit(_ name: String, example: String) throws -> TokenBuckets.Limit?? {
+            guard let text = value(name) else { return nil }
+            if ServerConfiguration.switchValue(text) == false { return .some(nil) }
+            guard let limit = TokenBuckets.Limit(text) else { throw ConfigurationError("\(name) must look like \(example), or off") }
+            return limit
         }
+        if let limit = try optionalLimit("MINZHENG_BOOKING_ATTEMPTS", example: "20/min") { bookingAttempts = limit }
+        if let limit = try optionalLimit("MINZHENG_APPLICATION_LOOKUPS", example: "20/h") { applicationLookups = limit }
     }
 }

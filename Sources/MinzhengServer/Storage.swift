@@ -19,6 +19,8 @@ public struct Storage: Sendable {
     public let socialOrgs: any SocialOrgSeedStore
     public let eldercare: any EldercareFeedStore
     public let notifications: any NotificationStore
+    public let serviceCatalogue: any ServiceCatalogueStore
+    public let applications: any ApplicationStore
     /// The SQLite database, when that is the backend (tests checkpoint it to copy the file).
     public let sqlite: SQLiteDatabase?
     /// The PostgreSQL pool's run loop, when that is the backend.
@@ -33,7 +35,8 @@ public struct Storage: Sendable {
         let bookings = SQLiteBookingStore(database, policy: configuration.notifyPolicy)
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
                        socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
-                       notifications: SQLiteNotificationStore(database), sqlite: database, postgresPool: nil)
+                       notifications: SQLiteNotificationStore(database), serviceCatalogue: SQLiteServiceCatalogueStore(database),
+                       applications: SQLiteApplicationStore(database), sqlite: database, postgresPool: nil)
     }
 
     /// The pool runs for as long as the process (or until `close`); migrations run under an advisory lock, so
@@ -52,7 +55,8 @@ public struct Storage: Sendable {
         let bookings = PostgresBookingStore(database, policy: configuration.notifyPolicy)
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: PostgresIdentityStore(database), audit: bookings,
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
-                       notifications: PostgresNotificationStore(database), sqlite: nil, postgresPool: pool)
+                       notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
+                       applications: PostgresApplicationStore(database), sqlite: nil, postgresPool: pool)
     }
 
     /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends
@@ -100,12 +104,27 @@ public struct Storage: Sendable {
                 return feed.organisations
             }
         }
+        try await seedServiceCatalogue(from: directory, divisions: divisions)
         if let facilities = try Self.optionalFile(directory.appendingPathComponent("eldercare-facilities.csv")) {
             try await eldercare.importSeed(checksum: DataFeed.checksum(facilities)) {
                 let feed = EldercareFeed(data: facilities, divisions: divisions)
                 if let first = feed.rejections.first { throw SeedError(file: "eldercare-facilities.csv", line: first.line, reason: first.reason) }
                 return feed.facilities
             }
+        }
+    }
+
+    /// The service catalogue's three files, once per content; refused whole (nothing written) when any is wrong or
+    /// the levels' shared attributes drift.
+    private func seedServiceCatalogue(from directory: URL, divisions: Set<DivisionCode>) async throws {
+        var files: [Data] = []
+        for name in ServiceCatalogueFeed.fileNames {
+            guard let data = try Self.optionalFile(directory.appendingPathComponent(name)) else { return }
+            files.append(data)
+        }
+        try await serviceCatalogue.importServiceCatalogue(checksum: DataFeed.checksum(files.reduce(Data(), +))) {
+            try ServiceCatalogueFeed.parse(items: files[0], publications: String(decoding: files[1], as: UTF8.self),
+                                           halls: String(decoding: files[2], as: UTF8.self), divisions: divisions)
         }
     }
 

@@ -66,3 +66,27 @@ struct Audit: AsyncParsableCommand {
         }
     }
 }
+
+struct Catalogue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the service catalogue.", subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare every level's type, name, code and legal basis with the province's (三级四同); exit 1 naming each drift.")
+
+        func run() async throws {
+            let (configuration, logger) = try startup("minzheng.catalogue")
+            let storage = try await Storage.open(configuration, logger: logger)
+            let data = try await storage.serviceCatalogue.serviceCatalogue()
+            await storage.close()
+            let drifts = CatalogueDrift.find(items: data.items, publications: data.publications)
+            for drift in drifts { print(drift) }
+            guard drifts.isEmpty else {
+                print("catalogue DRIFTS: \(drifts.count) difference(s) between levels")
+                throw ExitCode(1)
+            }
+            let levels = Set(data.publications.map(\.division)).count
+            print("catalogue consistent: \(data.items.count) items published by \(levels) levels (\(data.publications.count) publications)")
+        }
+    }
+}

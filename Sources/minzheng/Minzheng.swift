@@ -7,7 +7,7 @@ import MinzhengServer
 struct Minzheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "minzheng — the backend of the province's Internet + civil affairs services.",
-        subcommands: [Serve.self, NotifyWorker.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self, Audit.self, CopyToPostgres.self],
+        subcommands: [Serve.self, NotifyWorker.self, Migrate.self, Seed.self, Import.self, Clients.self, Staff.self, Audit.self, Catalogue.self, CopyToPostgres.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -150,18 +150,18 @@ import Testing
         let nanjing = DivisionCode("3201")!, xuanwu = DivisionCode("320102")!, wuxi = DivisionCode("320205")!
         let division = WebhookSubscription(id: 1, channel: .wecom, redactedURL: "", events: [.bookingConfirmed, .officeClosed],
                                            owner: .staff(division: nanjing, officeID: nil), createdAt: Date())
-        #expect(division.wants(.bookingConfirmed, officeID: 9, clientID: 1, officeDivision: xuanwu))
-        #expect(!division.wants(.bookingConfirmed, officeID: 72, clientID: 1, officeDivision: wuxi))
-        #expect(!division.wants(.bookingCancelled, officeID: 9, clientID: 1, officeDivision: xuanwu))
+        #expect(division.wants(.bookingConfirmed, officeID: 9, clientID: 1, eventDivision: xuanwu))
+        #expect(!division.wants(.bookingConfirmed, officeID: 72, clientID: 1, eventDivision: wuxi))
+        #expect(!division.wants(.bookingCancelled, officeID: 9, clientID: 1, eventDivision: xuanwu))
         let office = WebhookSubscription(id: 2, channel: .feishu, redactedURL: "", events: [.officeClosed],
                                          owner: .staff(division: xuanwu, officeID: 9), createdAt: Date())
-        #expect(office.wants(.officeClosed, officeID: 9, clientID: nil, officeDivision: xuanwu))
-        #expect(!office.wants(.officeClosed, officeID: 14, clientID: nil, officeDivision: xuanwu))
+        #expect(office.wants(.officeClosed, officeID: 9, clientID: nil, eventDivision: xuanwu))
+        #expect(!office.wants(.officeClosed, officeID: 14, clientID: nil, eventDivision: xuanwu))
         let app = WebhookSubscription(id: 3, channel: .webhook, redactedURL: "", events: [.bookingConfirmed, .officeClosed],
                                       owner: .client(5), createdAt: Date())
-        #expect(app.wants(.bookingConfirmed, officeID: 9, clientID: 5, officeDivision: xuanwu))
-        #expect(!app.wants(.bookingConfirmed, officeID: 9, clientID: 6, officeDivision: xuanwu))
-        #expect(!app.wants(.officeClosed, officeID: 9, clientID: nil, officeDivision: xuanwu))  // apps get their own bookings' events only
+        #expect(app.wants(.bookingConfirmed, officeID: 9, clientID: 5, eventDivision: xuanwu))
+        #expect(!app.wants(.bookingConfirmed, officeID: 9, clientID: 6, eventDivision: xuanwu))
+        #expect(!app.wants(.officeClosed, officeID: 9, clientID: nil, eventDivision: xuanwu))  // apps get their own bookings' events only
     }
 }
 

@@ -23,19 +23,7 @@ public struct BookingRules: Sendable {
         }
         var applicants: [Applicant] = []
         for (index, input) in inputs.enumerated() {
-            let id: IDNumber
-            do { id = try IDNumber(input.idNumber, today: today) } catch {
-                throw .init(.unprocessable, code: "invalid_id_number", title: "身份证号码有误",
-                            detail: "applicants[\(index)].id_number: \(Self.describe(error))")
-            }
-            let name = input.name.trimmingCharacters(in: .whitespaces)
-            guard (1...30).contains(name.count), !name.contains(where: { $0.isNewline }) else {
-                throw Self.applicantsInvalid("applicants[\(index)].name must be 1 to 30 characters")
-            }
-            guard Self.isMobileNumber(input.phone) else {
-                throw Self.applicantsInvalid("applicants[\(index)].phone must be an 11-digit mainland mobile number")
-            }
-            applicants.append(Applicant(name: name, idNumber: id, phone: input.phone))
+            applicants.append(try Self.checkApplicant(input, field: "applicants[\(index)]", today: today))
         }
         if applicants.count == 2 {
             guard applicants[0].idNumber != applicants[1].idNumber else { throw Self.applicantsInvalid("the two applicants are the same person") }
@@ -47,6 +35,21 @@ public struct BookingRules: Sendable {
             for applicant in applicants { try checkMarriageAge(applicant.idNumber, on: date) }
         }
         return applicants
+    }
+
+    /// One person's ID number, name and mobile number, as every service that takes an applicant checks them;
+    /// `field` names the input in the error.
+    public static func checkApplicant(_ input: ApplicantInput, field: String, today: LocalDate) throws(DomainError) -> Applicant {
+        let id: IDNumber
+        do { id = try IDNumber(input.idNumber, today: today) } catch {
+            throw .init(.unprocessable, code: "invalid_id_number", title: "身份证号码有误", detail: "\(field).id_number: \(describe(error))")
+        }
+        let name = input.name.trimmingCharacters(in: .whitespaces)
+        guard (1...30).contains(name.count), !name.contains(where: { $0.isNewline }) else {
+            throw applicantsInvalid("\(field).name must be 1 to 30 characters")
+        }
+        guard isMobileNumber(input.phone) else { throw applicantsInvalid("\(field).phone must be an 11-digit mainland mobile number") }
+        return Applicant(name: name, idNumber: id, phone: input.phone)
     }
 
     /// The person is of marriageable age on the appointment day.

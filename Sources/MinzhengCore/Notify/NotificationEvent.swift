@@ -10,9 +10,14 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case bookingNoShow = "booking.no_show"
     case officeClosed = "office.closed"
     case capacityNearlyFull = "capacity.nearly_full"
+    case applicationUpdated = "application.updated"
+    case applicationOverdue = "application.overdue"
 
     /// Events about one citizen's booking; the app that made the booking is told of these.
     public var isAboutABooking: Bool { rawValue.hasPrefix("booking.") }
+
+    /// Events an app is told of about its own citizens: their bookings, and each step of their applications.
+    public var isForTheCitizensApp: Bool { isAboutABooking || self == .applicationUpdated }
 }
 
 /// An event on its way into the outbox, written in the transaction of the change that causes it.
@@ -22,6 +27,8 @@ public struct OutboxEvent: Sendable, Equatable {
     /// The app whose citizen the event is about (booking events).
     public let clientID: Int64?
     public let bookingID: String?
+    /// The division an event without an office is about (applications): office groups under it are told.
+    public let divisionCode: DivisionCode?
     /// The event's `data` as JSON: masked personal data only.
     public let data: String
     public let occurredAt: Date
@@ -30,12 +37,13 @@ public struct OutboxEvent: Sendable, Equatable {
     /// Events with the same key are written once (`capacity.nearly_full` per office and day).
     public let onceKey: String?
 
-    public init(type: EventType, officeID: Int64?, clientID: Int64?, bookingID: String?, data: String, occurredAt: Date,
-                dueAt: Date? = nil, onceKey: String? = nil) {
+    public init(type: EventType, officeID: Int64?, clientID: Int64?, bookingID: String?, divisionCode: DivisionCode? = nil, data: String,
+                occurredAt: Date, dueAt: Date? = nil, onceKey: String? = nil) {
         self.type = type
         self.officeID = officeID
         self.clientID = clientID
         self.bookingID = bookingID
+        self.divisionCode = divisionCode
         self.data = data
         self.occurredAt = occurredAt
         self.dueAt = dueAt ?? occurredAt
@@ -124,6 +132,44 @@ public struct OfficeEventData: Sendable, Equatable, Codable {
     }
 }
 
+/// The `data` of application events: where it stands, with the applicant's name masked.
+public struct ApplicationEventData: Sendable, Equatable, Codable {
+    public let number: String
+    public let itemCode: String
+    public let itemName: String
+    public let divisionCode: String
+    public let status: ApplicationStatus
+    public let statusLabel: String
+    public let promisedDate: String
+    public let applicantName: String
+    public let reason: String?
+    public let trackingNumber: String?
+
+    enum CodingKeys: String, CodingKey {
+        case number, status, reason
+        case itemCode = "item_code"
+        case itemName = "item_name"
+        case divisionCode = "division_code"
+        case statusLabel = "status_label"
+        case promisedDate = "promised_date"
+        case applicantName = "applicant_name"
+        case trackingNumber = "tracking_number"
+    }
+
+    public init(_ application: ApplicationRecord) {
+        number = application.number
+        itemCode = application.itemCode
+        itemName = application.itemName
+        divisionCode = application.division.rawValue
+        status = application.status
+        statusLabel = application.status.label
+        promisedDate = application.promisedDate.description
+        applicantName = application.applicant.name
+        reason = application.steps.last?.reason
+        trackingNumber = application.steps.last?.trackingNumber
+    }
+}
+
 /// When reminders go out and when a day counts as nearly full; stores use it to write the events.
 public struct NotifyPolicy: Sendable, Equatable {
     /// Reminders are due the day before the booking at this local (Beijing) time, in minutes after midnight.
@@ -176,5 +222,12 @@ extension OutboxEvent {
         OutboxEvent(type: .capacityNearlyFull, officeID: officeID, clientID: nil, bookingID: nil,
                     data: NotifyPolicy.encode(OfficeEventData(officeID: officeID, date: date, service: service, booked: booked, capacity: capacity)),
                     occurredAt: at, onceKey: "capacity.nearly_full:\(officeID):\(date):\(service.rawValue)")
+    }
+
+    /// `application.updated` (a step was taken) or `application.overdue`: to the citizen's app and the division's
+    /// office groups.
+    public static func application(_ type: EventType, _ application: ApplicationRecord, at: Date) -> OutboxEvent {
+        OutboxEvent(type: type, officeID: nil, clientID: application.owner.clientID, bookingID: nil, divisionCode: application.division,
+                    data: NotifyPolicy.encode(ApplicationEventData(application)), occurredAt: at)
     }
 }

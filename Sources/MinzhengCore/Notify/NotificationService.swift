@@ -130,7 +130,7 @@ public struct NotificationService: Sendable {
 
     /// Sets the app's webhook (replacing any earlier one) and answers its new signing secret, shown only here.
     public func setClientWebhook(url: String, events: [String], for client: APIClient) async throws -> (subscription: WebhookSubscription, secret: String) {
-        let events = try Self.events(events, allowed: Set(EventType.allCases.filter(\.isAboutABooking)))
+        let events = try Self.events(events, allowed: Set(EventType.allCases.filter(\.isForTheCitizensApp)))
         let target = try await checkedTarget(url)
         let secret = Self.makeSecret()
         let subscription = try await store.replaceClientSubscription(

@@ -5,7 +5,7 @@ public struct WebhookSubscription: Sendable, Equatable {
     public enum Owner: Sendable, Equatable {
         /// Events of the offices under `division`, or of one office.
         case staff(division: DivisionCode, officeID: Int64?)
-        /// Booking events of the bookings the app made for its citizens.
+        /// Booking and application events of the app's own citizens.
         case client(Int64)
     }
 
@@ -26,16 +26,17 @@ public struct WebhookSubscription: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    /// Whether an event goes to this receiver. `officeDivision` is the division of the event's office.
-    public func wants(_ type: EventType, officeID: Int64?, clientID: Int64?, officeDivision: DivisionCode?) -> Bool {
+    /// Whether an event goes to this receiver. `eventDivision` is the division of the event's office, or the
+    /// division an event without an office is about; an office's group hears only of its office.
+    public func wants(_ type: EventType, officeID: Int64?, clientID: Int64?, eventDivision: DivisionCode?) -> Bool {
         guard events.contains(type) else { return false }
         switch owner {
         case .staff(let division, let office?):
-            return officeID == office && officeDivision.map(division.contains) != false
+            return officeID == office && eventDivision.map(division.contains) != false
         case .staff(let division, nil):
-            return officeDivision.map(division.contains) ?? false
+            return eventDivision.map(division.contains) ?? false
         case .client(let client):
-            return type.isAboutABooking && clientID == client
+            return type.isForTheCitizensApp && clientID == client
         }
     }
 

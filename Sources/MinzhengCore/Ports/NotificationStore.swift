@@ -6,12 +6,15 @@ public struct PendingEvent: Sendable {
     public let type: EventType
     public let officeID: Int64?
     public let clientID: Int64?
+    /// The division of an event without an office (applications).
+    public let divisionCode: DivisionCode?
 
-    public init(id: Int64, type: EventType, officeID: Int64?, clientID: Int64?) {
+    public init(id: Int64, type: EventType, officeID: Int64?, clientID: Int64?, divisionCode: DivisionCode? = nil) {
         self.id = id
         self.type = type
         self.officeID = officeID
         self.clientID = clientID
+        self.divisionCode = divisionCode
     }
 }
 

@@ -12,6 +12,8 @@ struct APIHandler: APIProtocol {
     let socialOrgs: SocialOrgService
     let eldercare: EldercareService
     let notifications: NotificationService
+    let serviceGuides: ServiceGuideService
+    let applications: ApplicationService
     /// Bookings run a few at a time (see `ConcurrencyLimit`).
     let bookingAdmission: ConcurrencyLimit
     /// Marks bookings in flight for the delivery worker.

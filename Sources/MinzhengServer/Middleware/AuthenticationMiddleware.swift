@@ -5,18 +5,22 @@ import MinzhengCore
 /// Who the current request comes from, for the handlers (the generated handlers see no raw headers).
 enum RequestCaller {
     @TaskLocal static var current: Caller = .anonymous
+    /// The caller's network address (`ClientAddress.of`), for per-address limits.
+    @TaskLocal static var address: String = "unknown"
 }
 
 /// Establishes the caller from `Authorization: Bearer` (citizen `mzc_…` or staff `mzs_…` tokens) or
 /// `X-Client-Key`. No credentials means anonymous; unknown or expired ones make a `.rejected` caller, which
 /// public endpoints ignore and the others answer with 401 saying why.
-struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+struct AuthenticationMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let identity: IdentityService
     static var clientKeyHeader: HTTPField.Name { HTTPField.Name("X-Client-Key")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let caller = try await caller(of: request)
-        return try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
+        return try await RequestCaller.$address.withValue(ClientAddress.of(request, peer: context.remoteAddress)) {
+            try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
+        }
     }
 
     private func caller(of request: Request) async throws -> Caller {

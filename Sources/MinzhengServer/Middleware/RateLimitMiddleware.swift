@@ -40,7 +40,7 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
             // The citizen's own bucket first: a citizen over their rate takes nothing from the app's.
             wait = citizens.take("\(session.clientID)\u{1F}\(session.subject)", now: now) ?? clients.take(String(session.clientID), now: now)
         case .staff(let member): wait = staff.take(String(member.id), now: now)
-        case .anonymous, .rejected: wait = addresses.take(Self.address(of: request, peer: context.remoteAddress), now: now)
+        case .anonymous, .rejected: wait = addresses.take(RequestCaller.address, now: now)
         }
         if let wait {
             throw DomainError.tooMany(code: "rate_limited", title: "请求过于频繁，请稍后再试",
@@ -48,11 +48,13 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         }
         return try await next(request, context)
     }
+}
 
+enum ClientAddress {
     /// The caller's address: the peer's, or, when the peer is a proxy on this machine or on a private network
     /// (loopback, 10/8, 172.16/12, 192.168/16, fc00::/7: the load balancer), the last address it put in
     /// `X-Forwarded-For`. Other non-public ranges (carrier NAT, say) hold clients, not proxies: not trusted.
-    static func address(of request: Request, peer: SocketAddress?) -> String {
+    static func of(_ request: Request, peer: SocketAddress?) -> String {
         let peerAddress = peer?.ipAddress ?? "unknown"
         guard let forwarded = request.headers[.xForwardedFor], IPAddress(peerAddress)?.isProxyNetwork == true,
               let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty

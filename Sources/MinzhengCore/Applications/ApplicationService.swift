@@ -1,0 +1,204 @@
+import Foundation
+
+/// What a citizen sends to apply online.
+public struct ApplicationRequest: Sendable {
+    public let itemCode: String
+    public let division: String
+    public let applicant: ApplicantInput
+
+    public init(itemCode: String, division: String, applicant: ApplicantInput) {
+        self.itemCode = itemCode
+        self.division = division
+        self.applicant = applicant
+    }
+}
+
+/// A staff member's step on an application.
+public struct ApplicationTransition: Sendable {
+    public let status: String
+    public let reason: String?
+    public let trackingNumber: String?
+
+    public init(status: String, reason: String?, trackingNumber: String?) {
+        self.status = status
+        self.reason = reason
+        self.trackingNumber = trackingNumber
+    }
+}
+
+/// Applications (办件) from submission to completion: citizens apply for an item their division publishes and
+/// follow it (by session, or anonymously with the number and their ID number's last six characters); staff of the
+/// division move it forward. Every step is an `application.updated` event; an application past its promised date
+/// and undecided raises one `application.overdue`.
+public struct ApplicationService: Sendable {
+    let store: any ApplicationStore
+    let catalogue: ServiceGuideService
+    let calendar: WorkCalendar
+    let cipher: PersonalDataCipher
+    let lookupLimit: ApplicationLookupLimit?
+    let now: @Sendable () -> Date
+
+    public init(store: any ApplicationStore, catalogue: ServiceGuideService, calendar: WorkCalendar, cipher: PersonalDataCipher,
+                lookupLimit: ApplicationLookupLimit?, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.catalogue = catalogue
+        self.calendar = calendar
+        self.cipher = cipher
+        self.lookupLimit = lookupLimit
+        self.now = now
+    }
+
+    static let pageSize = 100
+
+    // MARK: Citizens
+
+    public func submit(_ request: ApplicationRequest, by session: CitizenSession) async throws -> ApplicationRecord {
+        let at = now()
+        let today = LocalDate.today(at: at)
+        let division = try Validate.divisionCode(request.division, parameter: "division")
+        let published = try catalogue.item(code: request.itemCode, division: division.rawValue)
+        guard published.item.guide.online != .inPerson else {
+            throw DomainError(.unprocessable, code: "not_online", title: "该事项需到窗口办理，不能网上申请",
+                              detail: "\(published.item.code) is handled in person at \(published.hall.name)")
+        }
+        let applicant = try BookingRules.checkApplicant(request.applicant, field: "applicant", today: today)
+        let number = ApplicationNumber.make(on: today)
+        let promised = published.item.guide.promisedDays
+        let record = ApplicationRecord(
+            number: number, itemCode: published.attributes.code, itemName: published.attributes.name, division: published.publication.division,
+            owner: session.owner, applicant: MaskedApplicant(applicant), status: .submitted, submittedAt: at,
+            promisedDate: promised == 0 ? today : calendar.adding(workingDays: promised, to: today),
+            steps: [ApplicationStep(status: .submitted, at: at)])
+        let sealed = SealedApplicant(name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value),
+                                     phone: try cipher.seal(applicant.phone), idHash: cipher.lookupHash(applicant.idNumber.value),
+                                     masked: record.applicant)
+        try await store.insertApplication(ApplicationDraft(record: record, applicant: sealed, lookupHash: lookupHash(number, applicant.idNumber.value)),
+                                          event: .application(.applicationUpdated, record, at: at))
+        return record
+    }
+
+    public func applications(of session: CitizenSession) async throws -> [ApplicationRecord] {
+        try await store.applications(owner: session.owner, limit: Self.pageSize)
+    }
+
+    /// The citizen's own application; anyone else's is "not found", as is a number that does not exist.
+    public func application(number: String, of session: CitizenSession) async throws -> ApplicationRecord {
+        guard let found = try await find(number), found.record.owner == session.owner else { throw Self.notFound }
+        return found.record
+    }
+
+    /// The anonymous look-up: the number and the ID number's last six characters. A wrong number, a wrong suffix
+    /// and a malformed one get the same 404, after the same work.
+    public func lookUp(number: String, idSuffix: String, from address: String) async throws -> ApplicationRecord {
+        let number = number.uppercased()
+        try lookupLimit?.admit(number: number, address: address, at: now())
+        let suffix = idSuffix.uppercased()
+        let found = try await find(number)
+        let offered = cipher.lookupHash("application:\(number):\(suffix)")
+        guard let found, Self.constantTimeEqual(found.lookupHash, offered) else { throw Self.notFound }
+        return found.record
+    }
+
+    // MARK: Staff
+
+    public func applications(under staff: StaffMember, status: String?) async throws -> [ApplicationRecord] {
+        let status = try status.map { (text: String) throws(DomainError) in try Self.status(text) }
+        return try await store.applications(under: staff.division, status: status, overdueOn: nil, limit: Self.pageSize)
+    }
+
+    /// The division's undecided applications past their promised date, oldest promise first.
+    public func overdue(under staff: StaffMember) async throws -> [ApplicationRecord] {
+        try await store.applications(under: staff.division, status: nil, overdueOn: LocalDate.today(at: now()), limit: Self.pageSize)
+            .sorted { ($0.promisedDate, $0.number) < ($1.promisedDate, $1.number) }
+    }
+
+    /// Moves an application of the staff member's division one step forward, audited, with its event.
+    public func advance(number: String, _ transition: ApplicationTransition, by staff: StaffMember) async throws -> ApplicationRecord {
+        let to = try Self.status(transition.status)
+        guard let found = try await find(number), staff.mayManage(found.record.division) else { throw Self.notFound }
+        let current = found.record
+        guard current.status.next.contains(to) else {
+            throw DomainError(.conflict, code: "invalid_transition", title: "办件当前状态不能进行此操作",
+                              detail: "\(current.status.rawValue) cannot become \(to.rawValue); next: \(current.status.next.map(\.rawValue).sorted())")
+        }
+        let reason = transition.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        let tracking = transition.trackingNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
+        if to == .rejected {
+            guard let reason, reason.count <= 500 else { throw DomainError.invalidParameter("reason", "a rejection needs its reason (1 to 500 characters)") }
+        } else if reason != nil {
+            throw DomainError.invalidParameter("reason", "only a rejection takes a reason")
+        }
+        if to == .dispatched {
+            guard let tracking, Self.isTrackingNumber(tracking) else {
+                throw DomainError.invalidParameter("tracking_number", "a dispatched result needs the courier's tracking number (6 to 30 letters and digits)")
+            }
+        } else if tracking != nil {
+            throw DomainError.invalidParameter("tracking_number", "only a dispatch takes a tracking number")
+        }
+        let at = now()
+        var updated = current
+        updated.status = to
+        updated.steps.append(ApplicationStep(status: to, at: at, reason: reason, trackingNumber: tracking))
+        let audit = AuditRecord(staffID: staff.id, action: "application.\(to.rawValue)", target: "application:\(current.number)", at: at,
+                                before: current.status.rawValue, after: to.rawValue)
+        guard try await store.updateApplication(updated, expecting: current.status, event: .application(.applicationUpdated, updated, at: at), audit: audit)
+        else {
+            throw DomainError(.conflict, code: "application_changed", title: "办件状态已被他人更新，请刷新后重试",
+                              detail: "\(current.number) is no longer \(current.status.rawValue)")
+        }
+        return updated
+    }
+
+    /// Raises `application.overdue` once for each undecided application past its promised date; returns how many.
+    @discardableResult
+    public func noteOverdue() async throws -> Int {
+        let at = now()
+        var noted = 0
+        while true {
+            let batch = try await store.noteOverdue(today: LocalDate.today(at: at), limit: Self.pageSize) { .application(.applicationOverdue, $0, at: at) }
+            noted += batch.count
+            if batch.count < Self.pageSize { return noted }
+        }
+    }
+
+    // MARK: Rules
+
+    func lookupHash(_ number: String, _ idNumber: String) -> String {
+        cipher.lookupHash("application:\(number):\(idNumber.suffix(6).uppercased())")
+    }
+
+    private func find(_ number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
+        let number = number.uppercased()
+        guard ApplicationNumber.isWellFormed(number) else { return nil }
+        return try await store.application(number: number)
+    }
+
+    static let notFound = DomainError(.notFound, code: "application_not_found", title: "未找到该办件，请核对办件编号和身份证号码后六位",
+                                      detail: "no such application for these details")
+
+    static func status(_ text: String) throws(DomainError) -> ApplicationStatus {
+        guard let status = ApplicationStatus(rawValue: text) else {
+            throw DomainError.invalidParameter("status", "one of \(ApplicationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return status
+    }
+
+    static func isTrackingNumber(_ text: String) -> Bool {
+        (6...30).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension ApplicationService {
+    /// Today in China, by the service's clock (what "overdue" is judged against).
+    public var today: LocalDate { LocalDate.today(at: now()) }
+}

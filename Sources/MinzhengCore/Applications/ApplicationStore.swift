@@ -1,0 +1,32 @@
+import Foundation
+
+/// An application about to be stored, with what is kept beside it: the applicant sealed, and the keyed hash the
+/// anonymous look-up compares.
+public struct ApplicationDraft: Sendable {
+    public let record: ApplicationRecord
+    public let applicant: SealedApplicant
+    public let lookupHash: String
+
+    public init(record: ApplicationRecord, applicant: SealedApplicant, lookupHash: String) {
+        self.record = record
+        self.applicant = applicant
+        self.lookupHash = lookupHash
+    }
+}
+
+/// Stores applications. Every change commits with its outbox event (and a staff member's with its audit row).
+public protocol ApplicationStore: Sendable {
+    func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws
+    /// The application and its look-up hash.
+    func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)?
+    /// A citizen's applications, newest first.
+    func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord]
+    /// Applications handled under `division`, newest first; `overdueOn`: only those undecided and promised before it.
+    func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord]
+    /// Stores `updated` if the stored status is still `expecting` (one conditional write), with its event and audit
+    /// row; false when someone moved it first.
+    func updateApplication(_ updated: ApplicationRecord, expecting: ApplicationStatus, event: OutboxEvent, audit: AuditRecord) async throws -> Bool
+    /// Marks up to `limit` undecided applications promised before `today` and not marked yet, writing `event(record)`
+    /// for each in the same transaction: each is reported once. Returns those it marked.
+    func noteOverdue(today: LocalDate, limit: Int, event: @escaping @Sendable (ApplicationRecord) -> OutboxEvent) async throws -> [ApplicationRecord]
+}

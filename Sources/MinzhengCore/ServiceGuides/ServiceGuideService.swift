@@ -1,0 +1,48 @@
+import Foundation
+import Synchronization
+
+/// The service catalogue: loaded from the store into memory (it changes with an import, not with traffic),
+/// queried by citizens, checked for drift between levels by `minzheng catalogue check`.
+public final class ServiceGuideService: Sendable {
+    private let store: any ServiceCatalogueStore
+    private let current = Mutex(ServiceCatalogue(.empty))
+
+    public init(store: any ServiceCatalogueStore) {
+        self.store = store
+    }
+
+    public var catalogue: ServiceCatalogue { current.withLock { $0 } }
+
+    public func reload() async throws {
+        let loaded = ServiceCatalogue(try await store.serviceCatalogue())
+        current.withLock { $0 = loaded }
+    }
+
+    public func items(division: String?, text: String?, topic: String?) throws(DomainError) -> [ServiceCatalogue.PublishedItem] {
+        let text = try text.map { (text: String) throws(DomainError) in try Validate.name(text, parameter: "q") }
+        return try catalogue.items(division: try Self.division(division), text: text, topic: try Self.topic(topic))
+    }
+
+    public func item(code: String, division: String?) throws(DomainError) -> ServiceCatalogue.PublishedItem {
+        try catalogue.item(code: code, division: try Self.division(division))
+    }
+
+    /// Every shared attribute a level publishes differently from the province, read from the database as stored.
+    public func drift() async throws -> [CatalogueDrift] {
+        let data = try await store.serviceCatalogue()
+        return CatalogueDrift.find(items: data.items, publications: data.publications)
+    }
+
+    static func division(_ text: String?) throws(DomainError) -> DivisionCode? {
+        guard let text, !text.isEmpty else { return nil }
+        return try Validate.divisionCode(text, parameter: "division")
+    }
+
+    static func topic(_ text: String?) throws(DomainError) -> ServiceTopic? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let topic = ServiceTopic(rawValue: text) else {
+            throw .invalidParameter("topic", "one of \(ServiceTopic.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return topic
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import MinzhengCore
+import PostgresNIO
+
+/// Applications in PostgreSQL: the same contract as `SQLiteApplicationStore`. A step is one conditional
+/// `UPDATE ... WHERE status = expected`; the overdue sweep claims its rows `FOR UPDATE SKIP LOCKED`, so several
+/// instances sweeping at once report each application once.
+public struct PostgresApplicationStore: ApplicationStore {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(_ database: PostgresDatabase) {
+        client = database.client
+        logger = database.logger
+    }
+
+    private typealias Columns = (String, String, String, String, Int64, String, String, String, Double, String, String)
+
+    public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
+        let record = draft.record, sealed = draft.applicant
+        let masked = try ApplicationRows.json(record.applicant), timeline = try ApplicationRows.json(record.steps)
+        try await client.transaction(logger: logger) { connection in
+            try await connection.query("""
+                INSERT INTO applications (number, item_code, item_name, division_code, client_id, subject, name_sealed, id_number_sealed,
+                    phone_sealed, id_hash, masked, lookup_hash, status, submitted_at, promised_date, timeline, updated_at)
+                VALUES (\(record.number), \(record.itemCode), \(record.itemName), \(record.division.rawValue), \(record.owner.clientID),
+                        \(record.owner.subject), \(sealed.name), \(sealed.idNumber), \(sealed.phone), \(sealed.idHash), \(masked),
+                        \(draft.lookupHash), \(record.status.rawValue), \(record.submittedAt.timeIntervalSince1970),
+                        \(record.promisedDate.description), \(timeline), \(record.submittedAt.timeIntervalSince1970))
+                """, logger: logger)
+            try await PostgresOutbox.append(connection, event, logger: logger)
+        }
+    }
+
+    public func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
+        for try await row in try await client.query(
+            "SELECT \(unescaped: ApplicationRows.columns), lookup_hash FROM applications WHERE number = \(number)", logger: logger)
+            .decode((String, String, String, String, Int64, String, String, String, Double, String, String, String).self) {
+            return (try ApplicationRows.record(number: row.0, itemCode: row.1, itemName: row.2, division: row.3, clientID: row.4, subject: row.5,
+                                               masked: row.6, status: row.7, submittedAt: row.8, promisedDate: row.9, timeline: row.10), row.11)
+        }
+        return nil
+    }
+
+    public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
+        try await records(client.query("""
+            SELECT \(unescaped: ApplicationRows.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
+            ORDER BY submitted_at DESC, number LIMIT \(limit)
+            """, logger: logger))
+    }
+
+    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
+        // NULL parameters switch their condition off.
+        try await records(client.query("""
+            SELECT \(unescaped: ApplicationRows.columns) FROM applications
+            WHERE division_code LIKE \(division.rawValue + "%")
+              AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+              AND (\(overdueOn?.description)::text IS NULL
+                   OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
+            ORDER BY submitted_at DESC, number LIMIT \(limit)
+            """, logger: logger))
+    }
+
+    public func updateApplication(_ updated: ApplicationRecord, expecting: ApplicationStatus, event: OutboxEvent, audit: AuditRecord) async throws -> Bool {
+        let timeline = try ApplicationRows.json(updated.steps)
+        return try await client.transaction(logger: logger) { connection in
+            var changed = false
+            for try await _ in try await connection.query("""
+                UPDATE applications SET status = \(updated.status.rawValue), timeline = \(timeline), updated_at = \(Date().timeIntervalSince1970)
+                WHERE number = \(updated.number) AND status = \(expecting.rawValue) RETURNING 1
+                """, logger: logger).decode(Int.self) {
+                changed = true
+            }
+            guard changed else { return false }
+            try await PostgresOutbox.append(connection, event, logger: logger)
+            try await PostgresAudit.append(connection, audit, logger: logger)
+            return true
+        }
+    }
+
+    public func noteOverdue(today: LocalDate, limit: Int, event: @escaping @Sendable (ApplicationRecord) -> OutboxEvent) async throws -> [ApplicationRecord] {
+        try await client.transaction(logger: logger) { connection in
+            let overdue = try await records(connection.query("""
+                UPDATE applications SET overdue_noted = 1
+                WHERE number IN (SELECT number FROM applications
+                                 WHERE status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(today.description) AND overdue_noted = 0
+                                 ORDER BY promised_date, number LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING \(unescaped: ApplicationRows.columns)
+                """, logger: logger)).sorted { $0.number < $1.number }
+            for record in overdue { try await PostgresOutbox.append(connection, event(record), logger: logger) }
+            return overdue
+        }
+    }
+
+    private func records(_ rows: PostgresRowSequence) async throws -> [ApplicationRecord] {
+        var records: [ApplicationRecord] = []
+        for try await row in rows.decode(Columns.self) {
+            records.append(try ApplicationRows.record(number: row.0, itemCode: row.1, itemName: row.2, division: row.3, clientID: row.4,
+                                                      subject: row.5, masked: row.6, status: row.7, submittedAt: row.8, promisedDate: row.9,
+                                                      timeline: row.10))
+        }
+        return records
+    }
+}

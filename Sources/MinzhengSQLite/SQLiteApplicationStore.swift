@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import MinzhengCore
+
+/// Applications in SQLite. A step is one conditional `UPDATE ... WHERE status = ?` with its event and audit row.
+public struct SQLiteApplicationStore: ApplicationStore {
+    private let pool: DatabasePool
+
+    public init(_ database: SQLiteDatabase) { pool = database.pool }
+
+    public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
+        try await pool.write { db in
+            let record = draft.record, sealed = draft.applicant
+            try db.execute(sql: """
+                INSERT INTO applications (number, item_code, item_name, division_code, client_id, subject, name_sealed, id_number_sealed,
+                    phone_sealed, id_hash, masked, lookup_hash, status, submitted_at, promised_date, timeline, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    record.number, record.itemCode, record.itemName, record.division.rawValue, record.owner.clientID, record.owner.subject,
+                    sealed.name, sealed.idNumber, sealed.phone, sealed.idHash, try ApplicationRows.json(record.applicant), draft.lookupHash,
+                    record.status.rawValue, record.submittedAt.timeIntervalSince1970, record.promisedDate.description,
+                    try ApplicationRows.json(record.steps), record.submittedAt.timeIntervalSince1970,
+                ])
+            try SQLiteOutbox.append(db, event)
+        }
+    }
+
+    public func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(ApplicationRows.columns), lookup_hash FROM applications WHERE number = ?",
+                                             arguments: [number])
+            else { return nil }
+            return (try Self.record(row), row["lookup_hash"])
+        }
+    }
+
+    public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(ApplicationRows.columns) FROM applications WHERE client_id = ? AND subject = ? ORDER BY submitted_at DESC, number LIMIT ?
+                """, arguments: [owner.clientID, owner.subject, limit]).map(Self.record)
+        }
+    }
+
+    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
+        try await pool.read { db in
+            var sql = "SELECT \(ApplicationRows.columns) FROM applications WHERE division_code LIKE ?"
+            var arguments: StatementArguments = [division.rawValue + "%"]
+            if let status {
+                sql += " AND status = ?"
+                arguments += [status.rawValue]
+            }
+            if let overdueOn {
+                sql += " AND status IN ('submitted', 'accepted', 'in_review') AND promised_date < ?"
+                arguments += [overdueOn.description]
+            }
+            sql += " ORDER BY submitted_at DESC, number LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record)
+        }
+    }
+
+    public func updateApplication(_ updated: ApplicationRecord, expecting: ApplicationStatus, event: OutboxEvent, audit: AuditRecord) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE applications SET status = ?, timeline = ?, updated_at = ? WHERE number = ? AND status = ?", arguments: [
+                updated.status.rawValue, try ApplicationRows.json(updated.steps), Date().timeIntervalSince1970, updated.number, expecting.rawValue,
+            ])
+            guard db.changesCount == 1 else { return false }
+            try SQLiteOutbox.append(db, event)
+            try SQLiteAudit.append(db, audit)
+            return true
+        }
+    }
+
+    public func noteOverdue(today: LocalDate, limit: Int, event: @escaping @Sendable (ApplicationRecord) -> OutboxEvent) async throws -> [ApplicationRecord] {
+        try await pool.write { db in
+            let overdue = try Row.fetchAll(db, sql: """
+                UPDATE applications SET overdue_noted = 1
+                WHERE number IN (SELECT number FROM applications
+                                 WHERE status IN ('submitted', 'accepted', 'in_review') AND promised_date < ? AND overdue_noted = 0
+                                 ORDER BY promised_date, number LIMIT ?)
+                RETURNING \(ApplicationRows.columns)
+                """, arguments: [today.description, limit]).map(Self.record).sorted { $0.number < $1.number }
+            for record in overdue { try SQLiteOutbox.append(db, event(record)) }
+            return overdue
+        }
+    }
+
+    private static func record(_ row: Row) throws -> ApplicationRecord {
+        try ApplicationRows.record(number: row[0], itemCode: row[1], itemName: row[2], division: row[3], clientID: row[4], subject: row[5],
+                                   masked: row[6], status: row[7], submittedAt: row[8], promisedDate: row[9], timeline: row[10])
+    }
+}

@@ -1,0 +1,38 @@
+import Logging
+import MinzhengCore
+import ServiceLifecycle
+
+/// A piece of work run every `interval` for as long as the server runs; a failed round is logged and the next
+/// one tries again.
+struct PeriodicJob: Service, CustomStringConvertible {
+    let description: String
+    let interval: Duration
+    let logger: Logger
+    let round: @Sendable () async throws -> Void
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await round() } catch { logger.error("\(description) failed", metadata: ["error": "\(error)"]) }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Runs high-demand days' draws at their release: looks for draws whose moment has come.
+    static func draws(_ bookings: BookingService, every interval: Duration, logger: Logger) -> PeriodicJob {
+        PeriodicJob(description: "DrawRunner", interval: interval, logger: logger) {
+            for draw in try await bookings.runDueDraws() {
+                logger.info("draw run", metadata: ["office.id": "\(draw.officeID)", "draw.date": "\(draw.date)", "draw.entries": "\(draw.entries.count)"])
+            }
+        }
+    }
+
+    /// Raises `application.overdue` for applications that passed their promised date undecided.
+    static func overdueApplications(_ applications: ApplicationService, every interval: Duration, logger: Logger) -> PeriodicJob {
+        PeriodicJob(description: "OverdueApplications", interval: interval, logger: logger) {
+            let noted = try await applications.noteOverdue()
+            if noted > 0 { logger.notice("overdue applications reported", metadata: ["applications.overdue": "\(noted)"]) }
+        }
+    }
+}
