@@ -35,17 +35,17 @@ import Testing
             #expect(deleted.output.contains("audit row \(rows[1].id): its previous hash is not the hash of the row before it"), "\(deleted.output)")
         }
     }
+}
 
-    /// One statement on the world's database, behind the service's back.
-    func execute(_ sql: String, _ configuration: ServerConfiguration) async throws {
-        if let url = configuration.databaseURL {
-            try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { database in
-                _ = try await database.client.query(PostgresQuery(unsafeSQL: sql)).collect()
-            }
-        } else {
-            let queue = try DatabaseQueue(path: configuration.databasePath)
-            try await queue.write { try $0.execute(sql: sql) }
+/// One statement on the world's database, behind the service's back.
+func execute(_ sql: String, _ configuration: ServerConfiguration) async throws {
+    if let url = configuration.databaseURL {
+        try await PostgresDatabase.withTemporaryPool(url: url, logger: Logger(label: "test")) { database in
+            _ = try await database.client.query(PostgresQuery(unsafeSQL: sql)).collect()
         }
+    } else {
+        let queue = try DatabaseQueue(path: configuration.databasePath)
+        try await queue.write { try $0.execute(sql: sql) }
     }
 }
 

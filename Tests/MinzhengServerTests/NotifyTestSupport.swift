@@ -11,7 +11,8 @@ import Testing
 /// A booking world whose webhooks may point at loopback receivers, with the waits of the retry schedule and
 /// of receivers' throttles shrunk so a test sees a whole delivery history in a second or two.
 func withNotifyWorld(live: Bool = false, worker: Bool = true, configure: @escaping (inout ServerConfiguration) -> Void = { _ in },
-                     logger: Logger? = nil, _ body: @escaping @Sendable (BookingWorld, RobotReceiver) async throws -> Void) async throws {
+                     logger: Logger? = nil, now: @escaping @Sendable () -> Date = Date.init,
+                     _ body: @escaping @Sendable (BookingWorld, RobotReceiver) async throws -> Void) async throws {
     let receiver = try await RobotReceiver.start()
     defer { receiver.stop() }
     try await withBookingWorld(live: live, logger: logger, configure: { configuration in
@@ -19,7 +20,7 @@ func withNotifyWorld(live: Bool = false, worker: Bool = true, configure: @escapi
         configuration.notifyAllowPrivate = true
         configuration.delivery = NotifyTesting.fastDelivery
         configure(&configuration)
-    }) { world in try await body(world, receiver) }
+    }, now: now) { world in try await body(world, receiver) }
 }
 
 enum NotifyTesting {
