@@ -20,7 +20,7 @@ work=$(mktemp -d /tmp/minzheng-conformance.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export MINZHENG_DATA_DIR="$work/data" MINZHENG_SEED_DIR="$root/seed-data" MINZHENG_PORT=$port MINZHENG_LOG_LEVEL=error
 # Thousands of requests from one address and three accounts: the limits are tested by LimitsTests, not here.
-export MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off MINZHENG_NOTIFY_WORKER=off
+export MINZHENG_RATE_LIMITS=off MINZHENG_BOOKING_ATTEMPTS=off MINZHENG_APPLICATION_LOOKUPS=off MINZHENG_NOTIFY_WORKER=off
 unset MINZHENG_DATABASE_URL
 bin="$root/.build/release/minzheng"
 "$bin" serve >"$work/server.log" 2>&1 &

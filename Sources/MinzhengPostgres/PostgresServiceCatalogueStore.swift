@@ -23,7 +23,7 @@ public struct PostgresServiceCatalogueStore: ServiceCatalogueStore {
             }
             var publications: [ServicePublication] = []
             for try await (division, code, type, name, basis, window) in try await connection.query("""
-                SELECT division_code, item_code, type, name, legal_basis, "window" FROM service_publications ORDER BY division_code, item_code
+                SELECT division_code, item_code, type, name, legal_basis, service_window FROM service_publications ORDER BY division_code, item_code
                 """, logger: logger).decode((String, String, String, String, String, String).self) {
                 publications.append(try ServiceCatalogueRows.publication(division: division, code: code, type: type, name: name, legalBasis: basis,
                                                                          window: window))
@@ -53,7 +53,7 @@ public struct PostgresServiceCatalogueStore: ServiceCatalogueStore {
                 """, logger: logger)
             let publications = data.publications
             try await connection.query("""
-                INSERT INTO service_publications (division_code, item_code, type, name, legal_basis, "window")
+                INSERT INTO service_publications (division_code, item_code, type, name, legal_basis, service_window)
                 SELECT * FROM unnest(\(publications.map(\.division.rawValue))::text[], \(publications.map(\.attributes.code))::text[],
                                      \(publications.map(\.attributes.type))::text[], \(publications.map(\.attributes.name))::text[],
                                      \(publications.map(\.attributes.legalBasis))::text[], \(publications.map(\.window))::text[])

@@ -12,7 +12,7 @@ public struct PostgresTableLoad: Sendable {
         "outbox_events", "outbox_once", "waitlist_entries", "high_demand_dates", "draw_entries", "draw_seeds", "draws",
         "directory_entries", "staff", "social_orgs", "eldercare_facilities", "citizen_sessions", "webhook_subscriptions",
         "staff_sessions", "slots", "office_days", "office_schedules", "waitlist_applicants", "draw_applicants", "deliveries",
-        "bookings", "booking_applicants", "delivery_attempts",
+        "bookings", "booking_applicants", "delivery_attempts", "service_items", "service_publications", "service_halls", "applications",
     ]
 
     /// Columns whose ids the copy brings along: their sequences must then start after the largest.

@@ -421,7 +421,7 @@ enum SQLiteMigrations {
                     type TEXT NOT NULL,
                     name TEXT NOT NULL,
                     legal_basis TEXT NOT NULL,
-                    window TEXT NOT NULL,
+                    service_window TEXT NOT NULL,
                     PRIMARY KEY (division_code, item_code)
                 ) WITHOUT ROWID;
                 CREATE TABLE service_halls (

@@ -14,7 +14,7 @@ public struct SQLiteServiceCatalogueStore: ServiceCatalogueStore {
                 try ServiceCatalogueRows.item(code: row[0], topic: row[1], type: row[2], name: row[3], legalBasis: row[4], guide: row[5])
             }
             let publications = try Row.fetchAll(db, sql: """
-                SELECT division_code, item_code, type, name, legal_basis, window FROM service_publications ORDER BY division_code, item_code
+                SELECT division_code, item_code, type, name, legal_basis, service_window FROM service_publications ORDER BY division_code, item_code
                 """).map { row in
                 try ServiceCatalogueRows.publication(division: row[0], code: row[1], type: row[2], name: row[3], legalBasis: row[4], window: row[5])
             }
@@ -39,7 +39,7 @@ public struct SQLiteServiceCatalogueStore: ServiceCatalogueStore {
                 try item.execute(arguments: [a.code, row.topic.rawValue, a.type, a.name, a.legalBasis, try ServiceCatalogueRows.guideJSON(row.guide)])
             }
             let publication = try db.makeStatement(sql: """
-                INSERT INTO service_publications (division_code, item_code, type, name, legal_basis, window) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO service_publications (division_code, item_code, type, name, legal_basis, service_window) VALUES (?, ?, ?, ?, ?, ?)
                 """)
             for row in data.publications {
                 let a = row.attributes

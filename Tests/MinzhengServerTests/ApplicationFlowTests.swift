@@ -40,6 +40,42 @@ extension BookingWorld {
 
 /// Applications from a citizen's submission to completion, on both backends.
 @Suite struct ApplicationFlowTests {
+    struct ItemList: Decodable {
+        struct Item: Decodable { let code: String; let name: String; let topic: String; let division_code: String; let legal_basis: String }
+        let items: [Item]
+    }
+
+    struct Guide: Decodable {
+        struct Attributes: Decodable, Equatable { let code: String; let type: String; let name: String; let legal_basis: String }
+        struct Local: Decodable { let division_code: String; let hall: String; let address: String; let phone: String; let window: String }
+        let item: Attributes
+        let local: Local
+    }
+
+    @Test func citizensBrowseTheCatalogueAsTheirDivisionPublishesIt() async throws {
+        try await withBookingWorld { world in
+            let all = try await world.request(.get, "/v1/service-items").decode(ItemList.self)
+            #expect(all.items.count == 46 && all.items.allSatisfy { $0.division_code == "32" })
+            let topic = "殡葬".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let funerals = try await world.request(.get, "/v1/service-items?division=320102&topic=\(topic)").decode(ItemList.self)
+            #expect(!funerals.items.isEmpty && funerals.items.allSatisfy { $0.topic == "殡葬" && $0.division_code == "320102" })
+            let adoption = try await world.request(.get, "/v1/service-items?division=3202&q=\("收养".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+                .decode(ItemList.self)
+            #expect(adoption.items.map(\.code) == ["MZ-01-006", "MZ-01-007", "MZ-01-008"])
+
+            // The same four attributes at the county and the city; each its own hall.
+            let county = try await world.request(.get, "/v1/service-items/MZ-02-001?division=320102001").decode(Guide.self)
+            let city = try await world.request(.get, "/v1/service-items/MZ-02-001?division=3202").decode(Guide.self)
+            #expect(county.item == city.item && county.item.name == "社会团体成立登记")
+            #expect(county.local.division_code == "320102" && city.local.division_code == "3202" && county.local.address != city.local.address)
+
+            #expect(try await world.request(.get, "/v1/service-items?topic=x").problemCode == "invalid_parameter")
+            #expect(try await world.request(.get, "/v1/service-items?division=abc").problemCode == "invalid_parameter")
+            #expect(try await world.request(.get, "/v1/service-items?division=44").problemCode == "division_not_published")
+            #expect(try await world.request(.get, "/v1/service-items/MZ-99-001").problemCode == "service_item_not_found")
+        }
+    }
+
     @Test func aCitizenAppliesAndFollowsTheApplication() async throws {
         try await withBookingWorld { world in
             let citizen = try await world.citizen("applicant"), stranger = try await world.citizen("stranger")

@@ -21,6 +21,8 @@ import Testing
             let citizen = try await world.citizen("mover")
             let made = try await world.bookMany(4, first: 50_000, date: date, token: citizen)
             #expect(try await world.request(.post, "/v1/marriage-bookings/\(made[0].id)/cancel", token: citizen).status == .ok)
+            let application = try await world.apply(couple: 50_200, token: citizen).decode(ApplicationBody.self)
+            #expect(try await world.advance(application.number, #"{"status":"accepted"}"#, token: manager).status == .ok)
             let old = world.services.storage
             try await eventually(seconds: 20) {
                 try await old.notifications.deliveries(subscriptionIDs: [hook.id], status: .delivered, limit: 100).count == 4
@@ -52,6 +54,11 @@ import Testing
                 #expect(try await new.notifications.deliveries(subscriptionIDs: [hook.id], status: nil, limit: 100)
                             == (try await old.notifications.deliveries(subscriptionIDs: [hook.id], status: nil, limit: 100)))
                 #expect(try await new.socialOrgs.socialOrgs().count == (try await old.socialOrgs.socialOrgs().count))
+                #expect(try await new.serviceCatalogue.serviceCatalogue() == (try await old.serviceCatalogue.serviceCatalogue()))
+                let movedApplication = try await new.applications.application(number: application.number)
+                let originalApplication = try await old.applications.application(number: application.number)
+                #expect(movedApplication != nil && movedApplication?.record == originalApplication?.record
+                            && movedApplication?.lookupHash == originalApplication?.lookupHash)
                 let facilities = try await new.eldercare.facilities(), before = try await old.eldercare.facilities()
                 #expect(facilities.map(\.id) == before.map(\.id) && facilities.map(\.careLevels) == before.map(\.careLevels)
                             && facilities.map(\.updatedAt) == before.map(\.updatedAt) && facilities.map(\.bedsFree) == before.map(\.bedsFree))

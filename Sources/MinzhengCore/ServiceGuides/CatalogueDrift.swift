@@ -15,25 +15,35 @@ public struct CatalogueDrift: Sendable, Equatable, CustomStringConvertible {
         "item \(itemCode): \(attribute) differs between province \(ServiceCatalogue.province) (\(provinceValue)) and \(division) (\(levelValue))"
     }
 
-    /// Every difference between the levels' publications and the province's items. A publication under a code the
-    /// province does not have is the province item of the same name published under another code (attribute
-    /// "code"), or, if no item has its name, a drift of every attribute of an unknown item.
+    /// Every difference between the levels' publications and the province's items.
     public static func find(items: [ServiceItem], publications: [ServicePublication]) -> [CatalogueDrift] {
-        let byCode = Dictionary(items.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
-        let byName = Dictionary(items.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var drifts: [CatalogueDrift] = []
-        for publication in publications {
+        let checker = Checker(items)
+        return publications.flatMap(checker.drifts)
+            .sorted { ($0.itemCode, $0.division.rawValue, $0.attribute) < ($1.itemCode, $1.division.rawValue, $1.attribute) }
+    }
+
+    /// Compares publications with the province's items, one at a time.
+    struct Checker {
+        let byCode: [String: ServiceItem]
+        let byName: [String: ServiceItem]
+
+        init(_ items: [ServiceItem]) {
+            byCode = Dictionary(items.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+            byName = Dictionary(items.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+
+        /// A publication under a code the province does not have is the province item of the same name published
+        /// under another code (attribute "code"), or, if no item has its name, an item the province does not have.
+        func drifts(of publication: ServicePublication) -> [CatalogueDrift] {
             let own = publication.attributes
             guard let item = byCode[own.code] ?? byName[own.name] else {
-                drifts.append(CatalogueDrift(itemCode: own.code, division: publication.division, attribute: "code",
-                                             provinceValue: "（无此事项）", levelValue: own.code))
-                continue
+                return [CatalogueDrift(itemCode: own.code, division: publication.division, attribute: "code", provinceValue: "（无此事项）",
+                                       levelValue: own.code)]
             }
-            for attribute in SharedAttributes.names where item.attributes.value(of: attribute) != own.value(of: attribute) {
-                drifts.append(CatalogueDrift(itemCode: item.code, division: publication.division, attribute: attribute,
-                                             provinceValue: item.attributes.value(of: attribute), levelValue: own.value(of: attribute)))
+            return SharedAttributes.names.filter { item.attributes.value(of: $0) != own.value(of: $0) }.map {
+                CatalogueDrift(itemCode: item.code, division: publication.division, attribute: $0, provinceValue: item.attributes.value(of: $0),
+                               levelValue: own.value(of: $0))
             }
         }
-        return drifts.sorted { ($0.itemCode, $0.division.rawValue, $0.attribute) < ($1.itemCode, $1.division.rawValue, $1.attribute) }
     }
 }

@@ -26,10 +26,11 @@ public enum ServiceCatalogueFeed {
         let known = Set(items.map(\.code))
         let hallRows = try parseHalls(halls, divisions: divisions)
         let published = try parsePublications(publications, halls: Set(hallRows.map(\.division)))
-        if let drift = CatalogueDrift.find(items: items, publications: published.map(\.publication)).first {
-            let line = published.first { $0.publication.division == drift.division && ($0.publication.attributes.code == drift.itemCode
-                || $0.publication.attributes.name == items.first { $0.code == drift.itemCode }?.name) }?.line ?? 0
-            throw SeedError(file: "service-publications.csv", line: line, reason: "三级四同: \(drift)")
+        let checker = CatalogueDrift.Checker(items)
+        for (line, publication) in published {
+            if let drift = checker.drifts(of: publication).first {
+                throw SeedError(file: "service-publications.csv", line: line, reason: "三级四同: \(drift)")
+            }
         }
         guard published.contains(where: { $0.publication.division == ServiceCatalogue.province }) else {
             throw SeedError(file: "service-publications.csv", line: 0, reason: "the province (\(ServiceCatalogue.province)) publishes nothing")
