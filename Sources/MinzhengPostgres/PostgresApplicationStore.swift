@@ -33,14 +33,28 @@ public struct PostgresApplicationStore: ApplicationStore {
         }
     }
 
-    public func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
-        for try await row in try await client.query(
-            "SELECT \(unescaped: ApplicationRows.columns), lookup_hash FROM applications WHERE number = \(number)", logger: logger)
-            .decode((String, String, String, String, Int64, String, String, String, Double, String, String, String).self) {
-            return (try ApplicationRows.record(number: row.0, itemCode: row.1, itemName: row.2, division: row.3, clientID: row.4, subject: row.5,
-                                               masked: row.6, status: row.7, submittedAt: row.8, promisedDate: row.9, timeline: row.10), row.11)
+    public func application(number: String) async throws -> StoredApplication? {
+        for try await row in try await client.query("""
+            SELECT \(unescaped: ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = \(number)
+            """, logger: logger)
+            .decode((String, String, String, String, Int64, String, String, String, Double, String, String, String, Int, Double).self) {
+            let record = try ApplicationRows.record(number: row.0, itemCode: row.1, itemName: row.2, division: row.3, clientID: row.4,
+                                                    subject: row.5, masked: row.6, status: row.7, submittedAt: row.8, promisedDate: row.9,
+                                                    timeline: row.10)
+            return StoredApplication(record: record, lookupHash: row.11, failedLookups: row.12,
+                                     failedLookupsSince: Date(timeIntervalSince1970: row.13))
         }
         return nil
+    }
+
+    public func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws {
+        let start = windowStart.timeIntervalSince1970
+        try await client.query("""
+            UPDATE applications
+            SET failed_lookups = CASE WHEN failed_lookups_since < \(start) THEN 1 ELSE failed_lookups + 1 END,
+                failed_lookups_since = CASE WHEN failed_lookups_since < \(start) THEN \(at.timeIntervalSince1970) ELSE failed_lookups_since END
+            WHERE number = \(number)
+            """, logger: logger)
     }
 
     public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
@@ -58,7 +72,7 @@ public struct PostgresApplicationStore: ApplicationStore {
               AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(overdueOn?.description)::text IS NULL
                    OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
-            ORDER BY submitted_at DESC, number LIMIT \(limit)
+            ORDER BY \(unescaped: ApplicationRows.order(overdue: overdueOn != nil)) LIMIT \(limit)
             """, logger: logger))
     }
 
@@ -67,7 +81,7 @@ public struct PostgresApplicationStore: ApplicationStore {
         return try await client.transaction(logger: logger) { connection in
             var changed = false
             for try await _ in try await connection.query("""
-                UPDATE applications SET status = \(updated.status.rawValue), timeline = \(timeline), updated_at = \(Date().timeIntervalSince1970)
+                UPDATE applications SET status = \(updated.status.rawValue), timeline = \(timeline), updated_at = \(updated.updatedAt.timeIntervalSince1970)
                 WHERE number = \(updated.number) AND status = \(expecting.rawValue) RETURNING 1
                 """, logger: logger).decode(Int.self) {
                 changed = true

@@ -468,6 +468,8 @@ enum PostgresMigrations {
                 promised_date TEXT NOT NULL,
                 timeline TEXT NOT NULL,
                 overdue_noted BIGINT NOT NULL DEFAULT 0,
+                failed_lookups BIGINT NOT NULL DEFAULT 0,
+                failed_lookups_since DOUBLE PRECISION NOT NULL DEFAULT 0,
                 updated_at DOUBLE PRECISION NOT NULL
             )
             """,

@@ -13,8 +13,10 @@ public struct PostgresServiceCatalogueStore: ServiceCatalogueStore {
         logger = database.logger
     }
 
+    /// The three tables from one snapshot, as SQLite's one read transaction gives: never old items beside new
+    /// publications while an import commits.
     public func serviceCatalogue() async throws -> ServiceCatalogueData {
-        try await client.withConnection { connection in
+        try await client.snapshot(logger: logger) { connection in
             var items: [ServiceItem] = []
             for try await (code, topic, type, name, basis, guide) in try await connection.query(
                 "SELECT code, topic, type, name, legal_basis, guide FROM service_items ORDER BY code", logger: logger)

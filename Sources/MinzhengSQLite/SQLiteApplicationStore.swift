@@ -25,12 +25,25 @@ public struct SQLiteApplicationStore: ApplicationStore {
         }
     }
 
-    public func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
+    public func application(number: String) async throws -> StoredApplication? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(ApplicationRows.columns), lookup_hash FROM applications WHERE number = ?",
-                                             arguments: [number])
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT \(ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = ?
+                """, arguments: [number])
             else { return nil }
-            return (try Self.record(row), row["lookup_hash"])
+            return StoredApplication(record: try Self.record(row), lookupHash: row["lookup_hash"], failedLookups: row["failed_lookups"],
+                                     failedLookupsSince: Date(timeIntervalSince1970: row["failed_lookups_since"]))
+        }
+    }
+
+    public func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE applications
+                SET failed_lookups = CASE WHEN failed_lookups_since < ?1 THEN 1 ELSE failed_lookups + 1 END,
+                    failed_lookups_since = CASE WHEN failed_lookups_since < ?1 THEN ?2 ELSE failed_lookups_since END
+                WHERE number = ?3
+                """, arguments: [windowStart.timeIntervalSince1970, at.timeIntervalSince1970, number])
         }
     }
 
@@ -44,8 +57,9 @@ public struct SQLiteApplicationStore: ApplicationStore {
 
     public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
         try await pool.read { db in
-            var sql = "SELECT \(ApplicationRows.columns) FROM applications WHERE division_code LIKE ?"
-            var arguments: StatementArguments = [division.rawValue + "%"]
+            // Codes are digits, and ':' sorts after '9': the range is the division and everything under it (an index range, which LIKE is not).
+            var sql = "SELECT \(ApplicationRows.columns) FROM applications WHERE division_code >= ? AND division_code < ?"
+            var arguments: StatementArguments = [division.rawValue, division.rawValue + ":"]
             if let status {
                 sql += " AND status = ?"
                 arguments += [status.rawValue]
@@ -54,7 +68,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 sql += " AND status IN ('submitted', 'accepted', 'in_review') AND promised_date < ?"
                 arguments += [overdueOn.description]
             }
-            sql += " ORDER BY submitted_at DESC, number LIMIT ?"
+            sql += " ORDER BY \(ApplicationRows.order(overdue: overdueOn != nil)) LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record)
         }
@@ -63,7 +77,8 @@ public struct SQLiteApplicationStore: ApplicationStore {
     public func updateApplication(_ updated: ApplicationRecord, expecting: ApplicationStatus, event: OutboxEvent, audit: AuditRecord) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE applications SET status = ?, timeline = ?, updated_at = ? WHERE number = ? AND status = ?", arguments: [
-                updated.status.rawValue, try ApplicationRows.json(updated.steps), Date().timeIntervalSince1970, updated.number, expecting.rawValue,
+                updated.status.rawValue, try ApplicationRows.json(updated.steps), updated.updatedAt.timeIntervalSince1970, updated.number,
+                expecting.rawValue,
             ])
             guard db.changesCount == 1 else { return false }
             try SQLiteOutbox.append(db, event)

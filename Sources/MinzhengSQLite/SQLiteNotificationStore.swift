@@ -27,7 +27,7 @@ public struct SQLiteNotificationStore: NotificationStore {
             guard case .client(let clientID) = new.owner else { throw DatabaseError(message: "not an app's webhook") }
             let earlier = try Int64.fetchAll(db, sql: "SELECT id FROM webhook_subscriptions WHERE client_id = ? AND removed_at IS NULL",
                                              arguments: [clientID])
-            for id in earlier { try Self.remove(db, id: id, at: new.createdAt) }
+            for id in earlier { _ = try Self.remove(db, id: id, at: new.createdAt) }
             return try Self.insert(db, new)
         }
     }

@@ -15,7 +15,7 @@ struct DatasetWatcher: Service {
 
     func run() async throws {
         // Graceful shutdown (what the application's other services get) cancels the loop below.
-        try? await cancelWhenGracefulShutdown { await self.watch() }
+        await cancelWhenGracefulShutdown { await self.watch() }
     }
 
     private func watch() async {

@@ -95,7 +95,7 @@ import Testing
             attributes: SharedAttributes(code: original.code, type: original.type, name: original.name + "（试行）", legalBasis: "《某某办法》"),
             window: publications[index].window)
         let drifts = CatalogueDrift.find(items: data.items, publications: publications)
-        #expect(drifts.map(\.attribute) == ["legal_basis", "name"])
+        #expect(drifts.map(\.attribute) == [.legalBasis, .name])
         #expect(drifts.allSatisfy { $0.itemCode == "MZ-03-001" && $0.division.rawValue == "320102" })
         #expect(drifts[1].levelValue == original.name + "（试行）" && drifts[1].provinceValue == original.name)
     }
@@ -105,7 +105,7 @@ import Testing
         let assistance = try catalogue.items(division: DivisionCode("320102"), text: nil, topic: .socialAssistance)
         #expect(!assistance.isEmpty && assistance.allSatisfy { $0.item.topic == .socialAssistance && $0.publication.division.rawValue == "320102" })
         let found = try catalogue.items(division: nil, text: "低保", topic: nil) + catalogue.items(division: nil, text: "最低生活保障", topic: nil)
-        #expect(found.map(\.attributes.code) == ["MZ-03-001"])
+        #expect(found.map(\.levelAttributes.code) == ["MZ-03-001"])
         // A township is served by its county; a development zone and a township in it by their city.
         #expect(catalogue.publishingLevel(for: DivisionCode("320102001")!)?.rawValue == "320102")
         #expect(catalogue.publishingLevel(for: DivisionCode("320576")!)?.rawValue == "3205")
@@ -115,7 +115,7 @@ import Testing
         // Two levels: the same four attributes and guide, each with its own hall.
         let county = try catalogue.item(code: "mz-03-001", division: DivisionCode("320102"))
         let city = try catalogue.item(code: "MZ-03-001", division: DivisionCode("3202"))
-        #expect(county.attributes == city.attributes && county.item.guide == city.item.guide)
+        #expect(county.levelAttributes == city.levelAttributes && county.item.guide == city.item.guide)
         #expect(county.hall.division.rawValue == "320102" && city.hall.division.rawValue == "3202" && county.hall.address != city.hall.address)
     }
 }

@@ -161,7 +161,23 @@ import Testing
                                       owner: .client(5), createdAt: Date())
         #expect(app.wants(.bookingConfirmed, officeID: 9, clientID: 5, eventDivision: xuanwu))
         #expect(!app.wants(.bookingConfirmed, officeID: 9, clientID: 6, eventDivision: xuanwu))
-        #expect(!app.wants(.officeClosed, officeID: 9, clientID: nil, eventDivision: xuanwu))  // apps get their own bookings' events only
+        #expect(!app.wants(.officeClosed, officeID: 9, clientID: nil, eventDivision: xuanwu))  // apps get their own citizens' events only
+
+        // Applications name a division, not an office: the division's groups hear of them, an office's never; the
+        // citizen's app hears of each step, not of the overdue warnings meant for staff.
+        let applications: Set<EventType> = [.applicationUpdated, .applicationOverdue]
+        let nanjingGroup = WebhookSubscription(id: 4, channel: .wecom, redactedURL: "", events: applications,
+                                               owner: .staff(division: nanjing, officeID: nil), createdAt: Date())
+        #expect(nanjingGroup.wants(.applicationOverdue, officeID: nil, clientID: 5, eventDivision: xuanwu))
+        #expect(!nanjingGroup.wants(.applicationUpdated, officeID: nil, clientID: 5, eventDivision: wuxi))
+        let officeGroup = WebhookSubscription(id: 5, channel: .wecom, redactedURL: "", events: applications,
+                                              owner: .staff(division: xuanwu, officeID: 9), createdAt: Date())
+        #expect(!officeGroup.wants(.applicationUpdated, officeID: nil, clientID: 5, eventDivision: xuanwu))
+        let appOfApplicants = WebhookSubscription(id: 6, channel: .webhook, redactedURL: "", events: applications, owner: .client(5),
+                                                  createdAt: Date())
+        #expect(appOfApplicants.wants(.applicationUpdated, officeID: nil, clientID: 5, eventDivision: xuanwu))
+        #expect(!appOfApplicants.wants(.applicationUpdated, officeID: nil, clientID: 6, eventDivision: xuanwu))
+        #expect(!appOfApplicants.wants(.applicationOverdue, officeID: nil, clientID: 5, eventDivision: xuanwu))
     }
 }
 

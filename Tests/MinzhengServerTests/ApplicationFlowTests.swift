@@ -265,16 +265,46 @@ extension BookingWorld {
         }
     }
 
-    @Test func anonymousLookUpsAreLimitedPerAddressAndNumber() async throws {
-        try await withBookingWorld(configure: { $0.rateLimits.applicationLookups = .init(perSecond: 5.0 / 3600, burst: 5) }) { world in
+    @Test func anonymousLookUpsAreLimitedPerCallerAndPerNumber() async throws {
+        try await withBookingWorld(live: true, configure: { $0.rateLimits.applicationLookups = .init(perSecond: 5.0 / 3600, burst: 5) }) { world in
             let citizen = try await world.citizen("guessed")
-            let number = try await world.apply(couple: 551, token: citizen).decode(ApplicationBody.self).number
-            for guess in 0..<5 {
-                #expect(try await world.lookUp(number, suffix: String(format: "%06d", guess)).status == .notFound)
+            let first = try await world.apply(couple: 551, token: citizen).decode(ApplicationBody.self).number
+            let second = try await world.apply(couple: 552, token: citizen).decode(ApplicationBody.self).number
+            // The world is reached over loopback, a proxy network: X-Forwarded-For names the caller.
+            func lookUp(_ number: String, suffix: String, from address: String) async throws -> WorldResponse {
+                try await world.request(.post, "/v1/application-lookups", headers: [HTTPField.Name("X-Forwarded-For")!: address],
+                                        json: #"{"number":"\#(number)","id_suffix":"\#(suffix)"}"#)
             }
-            let refused = try await world.lookUp(number, suffix: String(TestIDs.couple(551).man.suffix(6)))
+            for guess in 0..<5 {
+                #expect(try await lookUp(first, suffix: String(format: "%06d", guess), from: "203.0.113.1").status == .notFound)
+            }
+            let refused = try await lookUp(first, suffix: String(TestIDs.couple(551).man.suffix(6)), from: "203.0.113.1")
             #expect(refused.status == .tooManyRequests && refused.problemCode == "too_many_lookups")
             #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 > 0)
+            // The caller is spent, for any number; the number is spent, for any caller.
+            #expect(try await lookUp(second, suffix: String(TestIDs.couple(552).man.suffix(6)), from: "203.0.113.1").status == .tooManyRequests)
+            #expect(try await lookUp(first, suffix: String(TestIDs.couple(551).man.suffix(6)), from: "203.0.113.2").status == .tooManyRequests)
+            #expect(try await lookUp(second, suffix: String(TestIDs.couple(552).man.suffix(6)), from: "203.0.113.2").status == .ok)
+        }
+    }
+
+    @Test func tenWrongGuessesCloseAnApplicationToAnonymousLookUpsForADay() async throws {
+        let clock = TestClock()
+        // No per-process limit: what refuses here is the count kept in the database.
+        try await withBookingWorld(configure: { $0.rateLimits.applicationLookups = nil }, now: clock.now) { world in
+            let citizen = try await world.citizen("targeted")
+            let target = try await world.apply(couple: 561, token: citizen).decode(ApplicationBody.self).number
+            let other = try await world.apply(couple: 562, token: citizen).decode(ApplicationBody.self).number
+            let right = String(TestIDs.couple(561).man.suffix(6))
+            for guess in 0..<ApplicationService.failedLookupLimit {
+                #expect(try await world.lookUp(target, suffix: String(format: "%06d", guess)).status == .notFound)
+            }
+            let closed = try await world.lookUp(target, suffix: right)
+            #expect(closed.status == .tooManyRequests && closed.problemCode == "too_many_lookups")
+            #expect(try await world.request(.get, "/v1/applications/\(target)", token: citizen).status == .ok, "its citizen still sees it")
+            #expect(try await world.lookUp(other, suffix: String(TestIDs.couple(562).man.suffix(6))).status == .ok, "others are not closed")
+            clock.set(Date().addingTimeInterval(ApplicationService.failedLookupWindow + 60))
+            #expect(try await world.lookUp(target, suffix: right).status == .ok, "a day later it opens again")
         }
     }
 

@@ -76,7 +76,8 @@ public struct ApplicationRecord: Sendable, Equatable {
     public let applicant: MaskedApplicant
     public var status: ApplicationStatus
     public let submittedAt: Date
-    /// The item's promised time limit in working days, counted from the day of submission.
+    /// The date by which it is promised: the item's promised time limit in working days, counted from the first
+    /// working day after the day of submission.
     public let promisedDate: LocalDate
     public var steps: [ApplicationStep]
 
@@ -93,6 +94,9 @@ public struct ApplicationRecord: Sendable, Equatable {
         self.promisedDate = promisedDate
         self.steps = steps
     }
+
+    /// When it last changed: its latest step.
+    public var updatedAt: Date { steps.last?.at ?? submittedAt }
 
     /// Past the promised date and not decided.
     public func isOverdue(today: LocalDate) -> Bool { !status.isDecided && promisedDate < today }

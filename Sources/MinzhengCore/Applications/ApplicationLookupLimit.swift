@@ -1,8 +1,9 @@
 import Foundation
 
-/// Anonymous look-ups (application number plus the ID number's last six characters) per caller address and per
-/// application number: the six characters hold only about 15 bits, so guessing them must be slow from one
-/// address and from many. Counted in memory, per process.
+/// Anonymous look-ups (application number plus the ID number's last six characters) per caller (an app by its key,
+/// else an address) and per application number: guessing must be slow from one caller and from many. Counted in
+/// memory, per process; `ApplicationService` also closes an application to anonymous look-ups after too many wrong
+/// ones, in the database.
 public struct ApplicationLookupLimit: Sendable {
     let buckets: TokenBuckets
 
@@ -13,9 +14,11 @@ public struct ApplicationLookupLimit: Sendable {
         buckets = TokenBuckets(limit)
     }
 
-    func admit(number: String, address: String, at: Date) throws(DomainError) {
-        guard let wait = buckets.take(["n\u{1F}\(number)", "a\u{1F}\(address)"], now: at.timeIntervalSince1970) else { return }
+    func admit(number: String?, caller: String, at: Date) throws(DomainError) {
+        let keys = ["c\u{1F}\(caller)"] + (number.map { ["n\u{1F}\($0)"] } ?? [])
+        guard let wait = buckets.take(keys, now: at.timeIntervalSince1970) else { return }
         throw .tooMany(code: "too_many_lookups", title: "查询过于频繁，请稍后再试",
-                       detail: "at most \(Int(buckets.limit.burst)) look-ups per address and per application number an hour", wait: wait)
+                       detail: "at most \(Int(buckets.limit.burst)) look-ups per caller and per application number in \(Int(buckets.limit.burst / buckets.limit.perSecond)) s",
+                       wait: wait)
     }
 }

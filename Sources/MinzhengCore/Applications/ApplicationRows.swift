@@ -2,12 +2,13 @@ import Foundation
 
 /// Applications' rows as both stores keep them: plain columns, the masked applicant and the timeline as JSON.
 public enum ApplicationRows {
-    public struct Unreadable: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// The columns an application is read back from, in this order.
     public static let columns = "number, item_code, item_name, division_code, client_id, subject, masked, status, submitted_at, promised_date, timeline"
+
+    /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
+    public static func order(overdue: Bool) -> String {
+        overdue ? "promised_date, number" : "submitted_at DESC, number"
+    }
 
     public static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -20,7 +21,7 @@ public enum ApplicationRows {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         guard let division = DivisionCode(division), let status = ApplicationStatus(rawValue: status), let promised = LocalDate(iso: promisedDate) else {
-            throw Unreadable(description: "application \(number) has an unreadable row")
+            throw UnreadableRow("application \(number) has an unreadable row")
         }
         return ApplicationRecord(
             number: number, itemCode: itemCode, itemName: itemName, division: division, owner: BookingOwner(clientID: clientID, subject: subject),

@@ -63,11 +63,10 @@ public struct ApplicationService: Sendable {
         }
         let applicant = try BookingRules.checkApplicant(request.applicant, field: "applicant", today: today)
         let number = ApplicationNumber.make(on: today)
-        let promised = published.item.guide.promisedDays
         let record = ApplicationRecord(
-            number: number, itemCode: published.attributes.code, itemName: published.attributes.name, division: published.publication.division,
+            number: number, itemCode: published.levelAttributes.code, itemName: published.levelAttributes.name, division: published.publication.division,
             owner: session.owner, applicant: MaskedApplicant(applicant), status: .submitted, submittedAt: at,
-            promisedDate: promised == 0 ? today : calendar.adding(workingDays: promised, to: today),
+            promisedDate: calendar.adding(workingDays: published.item.guide.promisedDays, to: today),
             steps: [ApplicationStep(status: .submitted, at: at)])
         let sealed = SealedApplicant(name: try cipher.seal(applicant.name), idNumber: try cipher.seal(applicant.idNumber.value),
                                      phone: try cipher.seal(applicant.phone), idHash: cipher.lookupHash(applicant.idNumber.value),
@@ -88,16 +87,34 @@ public struct ApplicationService: Sendable {
     }
 
     /// The anonymous look-up: the number and the ID number's last six characters. A wrong number, a wrong suffix
-    /// and a malformed one get the same 404, after the same work.
-    public func lookUp(number: String, idSuffix: String, from address: String) async throws -> ApplicationRecord {
+    /// and a malformed number get the same 404. `caller` names who asks (an app, or an address) for the rate
+    /// limit. Six characters hold few bits (the last four are in every masked ID number), so an application that
+    /// has had `failedLookupLimit` wrong guesses in a day is not shown anonymously until the day is over, whatever
+    /// process is asked: its citizen still sees it through their session.
+    public func lookUp(number: String, idSuffix: String, caller: String) async throws -> ApplicationRecord {
         let number = number.uppercased()
-        try lookupLimit?.admit(number: number, address: address, at: now())
-        let suffix = idSuffix.uppercased()
-        let found = try await find(number)
-        let offered = cipher.lookupHash("application:\(number):\(suffix)")
-        guard let found, Self.constantTimeEqual(found.lookupHash, offered) else { throw Self.notFound }
+        let wellFormed = ApplicationNumber.isWellFormed(number)
+        let at = now()
+        // A malformed number gets no bucket of its own: junk must not push real numbers' counts out of memory.
+        try lookupLimit?.admit(number: wellFormed ? number : nil, caller: caller, at: at)
+        let offered = lookupHash(number, idSuffix)
+        guard wellFormed, let found = try await store.application(number: number) else { throw Self.notFound }
+        let windowStart = at.addingTimeInterval(-Self.failedLookupWindow)
+        if found.failedLookups >= Self.failedLookupLimit, found.failedLookupsSince >= windowStart {
+            throw DomainError.tooMany(code: "too_many_lookups", title: "查询过于频繁，请稍后再试",
+                                      detail: "too many wrong look-ups of this application; sign in through the app to see it",
+                                      wait: found.failedLookupsSince.timeIntervalSince(windowStart))
+        }
+        guard Self.constantTimeEqual(found.lookupHash, offered) else {
+            try await store.noteFailedLookup(number: number, at: at, windowStart: windowStart)
+            throw Self.notFound
+        }
         return found.record
     }
+
+    /// Wrong anonymous look-ups one application takes in `failedLookupWindow` before it is closed to them.
+    public static let failedLookupLimit = 10
+    public static let failedLookupWindow: TimeInterval = 24 * 3600
 
     // MARK: Staff
 
@@ -109,7 +126,6 @@ public struct ApplicationService: Sendable {
     /// The division's undecided applications past their promised date, oldest promise first.
     public func overdue(under staff: StaffMember) async throws -> [ApplicationRecord] {
         try await store.applications(under: staff.division, status: nil, overdueOn: LocalDate.today(at: now()), limit: Self.pageSize)
-            .sorted { ($0.promisedDate, $0.number) < ($1.promisedDate, $1.number) }
     }
 
     /// Moves an application of the staff member's division one step forward, audited, with its event.
@@ -140,7 +156,7 @@ public struct ApplicationService: Sendable {
         updated.status = to
         updated.steps.append(ApplicationStep(status: to, at: at, reason: reason, trackingNumber: tracking))
         let audit = AuditRecord(staffID: staff.id, action: "application.\(to.rawValue)", target: "application:\(current.number)", at: at,
-                                before: current.status.rawValue, after: to.rawValue)
+                                before: current.status.rawValue, after: [to.rawValue, reason, tracking].compactMap { $0 }.joined(separator: " "))
         guard try await store.updateApplication(updated, expecting: current.status, event: .application(.applicationUpdated, updated, at: at), audit: audit)
         else {
             throw DomainError(.conflict, code: "application_changed", title: "办件状态已被他人更新，请刷新后重试",
@@ -167,7 +183,7 @@ public struct ApplicationService: Sendable {
         cipher.lookupHash("application:\(number):\(idNumber.suffix(6).uppercased())")
     }
 
-    private func find(_ number: String) async throws -> (record: ApplicationRecord, lookupHash: String)? {
+    private func find(_ number: String) async throws -> StoredApplication? {
         let number = number.uppercased()
         guard ApplicationNumber.isWellFormed(number) else { return nil }
         return try await store.application(number: number)

@@ -14,14 +14,33 @@ public struct ApplicationDraft: Sendable {
     }
 }
 
+/// An application as stored, with what only the anonymous look-up needs.
+public struct StoredApplication: Sendable {
+    public let record: ApplicationRecord
+    /// The keyed hash of the number and the ID number's last six characters.
+    public let lookupHash: String
+    /// Wrong anonymous look-ups counted since `failedLookupsSince`.
+    public let failedLookups: Int
+    public let failedLookupsSince: Date
+
+    public init(record: ApplicationRecord, lookupHash: String, failedLookups: Int, failedLookupsSince: Date) {
+        self.record = record
+        self.lookupHash = lookupHash
+        self.failedLookups = failedLookups
+        self.failedLookupsSince = failedLookupsSince
+    }
+}
+
 /// Stores applications. Every change commits with its outbox event (and a staff member's with its audit row).
 public protocol ApplicationStore: Sendable {
     func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws
-    /// The application and its look-up hash.
-    func application(number: String) async throws -> (record: ApplicationRecord, lookupHash: String)?
+    func application(number: String) async throws -> StoredApplication?
+    /// Counts one wrong anonymous look-up: the count starts again at one when the last count began before `windowStart`.
+    func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws
     /// A citizen's applications, newest first.
     func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord]
-    /// Applications handled under `division`, newest first; `overdueOn`: only those undecided and promised before it.
+    /// Applications handled under `division`, newest first; with `overdueOn`, only those undecided and promised
+    /// before it, the oldest promise first.
     func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord]
     /// Stores `updated` if the stored status is still `expecting` (one conditional write), with its event and audit
     /// row; false when someone moved it first.

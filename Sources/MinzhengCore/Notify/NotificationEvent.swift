@@ -16,6 +16,9 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     /// Events about one citizen's booking; the app that made the booking is told of these.
     public var isAboutABooking: Bool { rawValue.hasPrefix("booking.") }
 
+    /// Events about an application (办件): they name a division, not an office.
+    public var isAboutAnApplication: Bool { rawValue.hasPrefix("application.") }
+
     /// Events an app is told of about its own citizens: their bookings, and each step of their applications.
     public var isForTheCitizensApp: Bool { isAboutABooking || self == .applicationUpdated }
 }
@@ -24,7 +27,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
 public struct OutboxEvent: Sendable, Equatable {
     public let type: EventType
     public let officeID: Int64?
-    /// The app whose citizen the event is about (booking events).
+    /// The app whose citizen the event is about (booking and application events).
     public let clientID: Int64?
     public let bookingID: String?
     /// The division an event without an office is about (applications): office groups under it are told.
@@ -224,8 +227,8 @@ extension OutboxEvent {
                     occurredAt: at, onceKey: "capacity.nearly_full:\(officeID):\(date):\(service.rawValue)")
     }
 
-    /// `application.updated` (a step was taken) or `application.overdue`: to the citizen's app and the division's
-    /// office groups.
+    /// `application.updated` (a step was taken: to the citizen's app and the division's groups) or
+    /// `application.overdue` (to the division's groups only).
     public static func application(_ type: EventType, _ application: ApplicationRecord, at: Date) -> OutboxEvent {
         OutboxEvent(type: type, officeID: nil, clientID: application.owner.clientID, bookingID: nil, divisionCode: application.division,
                     data: NotifyPolicy.encode(ApplicationEventData(application)), occurredAt: at)

@@ -44,6 +44,10 @@ public struct NotificationService: Sendable {
             guard let registry = offices.registry(office), staff.mayManage(registry.division) else {
                 throw DomainError.notFound("marriage registry \(office)")
             }
+            // Applications belong to a division, not to a registry office: an office's group would never hear of them.
+            if let event = events.first(where: \.isAboutAnApplication) {
+                throw DomainError.invalidParameter("events", "\(event.rawValue) goes to a division's groups (give division, not office_id)")
+            }
             owner = .staff(division: registry.division, officeID: office)
         case (let text, nil):
             let code = try text.map { text throws(DomainError) -> DivisionCode in

@@ -6,20 +6,19 @@ public struct CatalogueDrift: Sendable, Equatable, CustomStringConvertible {
     public let itemCode: String
     /// The level that differs (the province is the other level).
     public let division: DivisionCode
-    /// "type", "name", "code" or "legal_basis".
-    public let attribute: String
+    public let attribute: SharedAttributes.Attribute
     public let provinceValue: String
     public let levelValue: String
 
     public var description: String {
-        "item \(itemCode): \(attribute) differs between province \(ServiceCatalogue.province) (\(provinceValue)) and \(division) (\(levelValue))"
+        "item \(itemCode): \(attribute.rawValue) differs between province \(ServiceCatalogue.province) (\(provinceValue)) and \(division) (\(levelValue))"
     }
 
     /// Every difference between the levels' publications and the province's items.
     public static func find(items: [ServiceItem], publications: [ServicePublication]) -> [CatalogueDrift] {
         let checker = Checker(items)
         return publications.flatMap(checker.drifts)
-            .sorted { ($0.itemCode, $0.division.rawValue, $0.attribute) < ($1.itemCode, $1.division.rawValue, $1.attribute) }
+            .sorted { ($0.itemCode, $0.division.rawValue, $0.attribute.rawValue) < ($1.itemCode, $1.division.rawValue, $1.attribute.rawValue) }
     }
 
     /// Compares publications with the province's items, one at a time.
@@ -37,10 +36,10 @@ public struct CatalogueDrift: Sendable, Equatable, CustomStringConvertible {
         func drifts(of publication: ServicePublication) -> [CatalogueDrift] {
             let own = publication.attributes
             guard let item = byCode[own.code] ?? byName[own.name] else {
-                return [CatalogueDrift(itemCode: own.code, division: publication.division, attribute: "code", provinceValue: "（无此事项）",
+                return [CatalogueDrift(itemCode: own.code, division: publication.division, attribute: .code, provinceValue: "（无此事项）",
                                        levelValue: own.code)]
             }
-            return SharedAttributes.names.filter { item.attributes.value(of: $0) != own.value(of: $0) }.map {
+            return SharedAttributes.Attribute.allCases.filter { item.attributes.value(of: $0) != own.value(of: $0) }.map {
                 CatalogueDrift(itemCode: item.code, division: publication.division, attribute: $0, provinceValue: item.attributes.value(of: $0),
                                levelValue: own.value(of: $0))
             }

@@ -7,13 +7,14 @@ public struct ServiceCatalogue: Sendable {
     /// The province whose catalogue this is; it publishes every item.
     public static let province = DivisionCode(unchecked: "32")
 
-    /// An item as one level publishes it: the province's topic and guide, the level's own four attributes, window
-    /// and hall.
+    /// An item as one level publishes it: the province's topic and guide (`item`), the level's own copy of the four
+    /// shared attributes, its window and its hall.
     public struct PublishedItem: Sendable, Equatable {
         public let item: ServiceItem
         public let publication: ServicePublication
         public let hall: ServiceHall
-        public var attributes: SharedAttributes { publication.attributes }
+        /// The four attributes as this level publishes them (equal to `item.attributes` unless the levels drifted).
+        public var levelAttributes: SharedAttributes { publication.attributes }
     }
 
     private let items: [String: ServiceItem]

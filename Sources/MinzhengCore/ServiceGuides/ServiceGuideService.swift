@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The service catalogue: loaded from the store into memory (it changes with an import, not with traffic),
-/// queried by citizens, checked for drift between levels by `minzheng catalogue check`.
+/// The service catalogue as citizens query it: loaded from the store into memory (it changes with an import, not
+/// with traffic).
 public final class ServiceGuideService: Sendable {
     private let store: any ServiceCatalogueStore
     private let current = Mutex(ServiceCatalogue(.empty))
@@ -19,18 +19,13 @@ public final class ServiceGuideService: Sendable {
     }
 
     public func items(division: String?, text: String?, topic: String?) throws(DomainError) -> [ServiceCatalogue.PublishedItem] {
-        let text = try text.map { (text: String) throws(DomainError) in try Validate.name(text, parameter: "q") }
+        // Empty parameters count as absent, as `division` and `topic` do.
+        let text = try text.flatMap { (text: String) throws(DomainError) -> String? in text.isEmpty ? nil : try Validate.name(text, parameter: "q") }
         return try catalogue.items(division: try Self.division(division), text: text, topic: try Self.topic(topic))
     }
 
     public func item(code: String, division: String?) throws(DomainError) -> ServiceCatalogue.PublishedItem {
         try catalogue.item(code: code, division: try Self.division(division))
-    }
-
-    /// Every shared attribute a level publishes differently from the province, read from the database as stored.
-    public func drift() async throws -> [CatalogueDrift] {
-        let data = try await store.serviceCatalogue()
-        return CatalogueDrift.find(items: data.items, publications: data.publications)
     }
 
     static func division(_ text: String?) throws(DomainError) -> DivisionCode? {

@@ -45,15 +45,19 @@ public struct SharedAttributes: Sendable, Equatable, Codable {
         self.legalBasis = legalBasis
     }
 
-    /// The attributes, named as `catalogue check` reports them.
-    static let names = ["type", "name", "code", "legal_basis"]
+    /// The four, named as `catalogue check` reports them.
+    public enum Attribute: String, Sendable, CaseIterable {
+        case itemType = "type"
+        case name, code
+        case legalBasis = "legal_basis"
+    }
 
-    func value(of attribute: String) -> String {
+    func value(of attribute: Attribute) -> String {
         switch attribute {
-        case "type": type
-        case "name": name
-        case "code": code
-        default: legalBasis
+        case .itemType: type
+        case .name: name
+        case .code: code
+        case .legalBasis: legalBasis
         }
     }
 }

@@ -14,8 +14,8 @@ extension APIHandler {
         let guide = published.item.guide
         let hall = published.hall
         return .ok(.init(body: .json(.init(
-            item: .init(code: published.attributes.code, _type: published.attributes.type, name: published.attributes.name,
-                        legalBasis: published.attributes.legalBasis),
+            item: .init(code: published.levelAttributes.code, _type: published.levelAttributes.type, name: published.levelAttributes.name,
+                        legalBasis: published.levelAttributes.legalBasis),
             topic: published.item.topic.rawValue,
             guide: .init(
                 conditions: guide.conditions,
@@ -31,7 +31,7 @@ extension APIHandler {
 
 extension Components.Schemas.ServiceItemSummary {
     init(_ published: ServiceCatalogue.PublishedItem) {
-        let attributes = published.attributes, guide = published.item.guide
+        let attributes = published.levelAttributes, guide = published.item.guide
         self.init(code: attributes.code, _type: attributes.type, name: attributes.name, legalBasis: attributes.legalBasis,
                   topic: published.item.topic.rawValue, online: .init(guide.online), onlineLabel: guide.online.label,
                   statutoryDays: guide.statutoryDays, promisedDays: guide.promisedDays, divisionCode: published.publication.division.rawValue)
