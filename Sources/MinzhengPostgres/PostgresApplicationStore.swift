@@ -34,10 +34,28 @@ public struct PostgresApplicationStore: ApplicationStore {
     }
 
     public func application(number: String) async throws -> StoredApplication? {
-        for try await row in try await client.query("""
+        try await stored(client.query("""
             SELECT \(unescaped: ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = \(number)
-            """, logger: logger)
-            .decode((String, String, String, String, Int64, String, String, String, Double, String, String, String, Int, Double).self) {
+            """, logger: logger))
+    }
+
+    public func countLookUp(number: String, at: Date, windowStart: Date) async throws -> StoredApplication? {
+        let start = windowStart.timeIntervalSince1970
+        return try await stored(client.query("""
+            UPDATE applications
+            SET failed_lookups = CASE WHEN failed_lookups_since < \(start) THEN 1 ELSE failed_lookups + 1 END,
+                failed_lookups_since = CASE WHEN failed_lookups_since < \(start) THEN \(at.timeIntervalSince1970) ELSE failed_lookups_since END
+            WHERE number = \(number)
+            RETURNING \(unescaped: ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since
+            """, logger: logger))
+    }
+
+    public func clearLookUps(number: String) async throws {
+        try await client.query("UPDATE applications SET failed_lookups = 0 WHERE number = \(number)", logger: logger)
+    }
+
+    private func stored(_ rows: PostgresRowSequence) async throws -> StoredApplication? {
+        for try await row in rows.decode((String, String, String, String, Int64, String, String, String, Double, String, String, String, Int, Double).self) {
             let record = try ApplicationRows.record(number: row.0, itemCode: row.1, itemName: row.2, division: row.3, clientID: row.4,
                                                     subject: row.5, masked: row.6, status: row.7, submittedAt: row.8, promisedDate: row.9,
                                                     timeline: row.10)
@@ -45,16 +63,6 @@ public struct PostgresApplicationStore: ApplicationStore {
                                      failedLookupsSince: Date(timeIntervalSince1970: row.13))
         }
         return nil
-    }
-
-    public func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws {
-        let start = windowStart.timeIntervalSince1970
-        try await client.query("""
-            UPDATE applications
-            SET failed_lookups = CASE WHEN failed_lookups_since < \(start) THEN 1 ELSE failed_lookups + 1 END,
-                failed_lookups_since = CASE WHEN failed_lookups_since < \(start) THEN \(at.timeIntervalSince1970) ELSE failed_lookups_since END
-            WHERE number = \(number)
-            """, logger: logger)
     }
 
     public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {

@@ -31,19 +31,27 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 SELECT \(ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = ?
                 """, arguments: [number])
             else { return nil }
-            return StoredApplication(record: try Self.record(row), lookupHash: row["lookup_hash"], failedLookups: row["failed_lookups"],
-                                     failedLookupsSince: Date(timeIntervalSince1970: row["failed_lookups_since"]))
+            return try Self.stored(row)
         }
     }
 
-    public func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws {
+    public func countLookUp(number: String, at: Date, windowStart: Date) async throws -> StoredApplication? {
         try await pool.write { db in
-            try db.execute(sql: """
+            guard let row = try Row.fetchOne(db, sql: """
                 UPDATE applications
                 SET failed_lookups = CASE WHEN failed_lookups_since < ?1 THEN 1 ELSE failed_lookups + 1 END,
                     failed_lookups_since = CASE WHEN failed_lookups_since < ?1 THEN ?2 ELSE failed_lookups_since END
                 WHERE number = ?3
+                RETURNING \(ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since
                 """, arguments: [windowStart.timeIntervalSince1970, at.timeIntervalSince1970, number])
+            else { return nil }
+            return try Self.stored(row)
+        }
+    }
+
+    public func clearLookUps(number: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE applications SET failed_lookups = 0 WHERE number = ?", arguments: [number])
         }
     }
 
@@ -99,6 +107,11 @@ public struct SQLiteApplicationStore: ApplicationStore {
             for record in overdue { try SQLiteOutbox.append(db, event(record)) }
             return overdue
         }
+    }
+
+    private static func stored(_ row: Row) throws -> StoredApplication {
+        StoredApplication(record: try record(row), lookupHash: row["lookup_hash"], failedLookups: row["failed_lookups"],
+                          failedLookupsSince: Date(timeIntervalSince1970: row["failed_lookups_since"]))
     }
 
     private static func record(_ row: Row) throws -> ApplicationRecord {

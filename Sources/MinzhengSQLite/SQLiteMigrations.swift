@@ -451,7 +451,7 @@ enum SQLiteMigrations {
                     promised_date TEXT NOT NULL,
                     timeline TEXT NOT NULL,
                     overdue_noted INTEGER NOT NULL DEFAULT 0,
-                    -- Wrong anonymous look-ups in the day since the first of them (ApplicationService.failedLookupLimit).
+                    -- Anonymous look-ups not proven right, in the day since the first of them (ApplicationService.failedLookupLimit).
                     failed_lookups INTEGER NOT NULL DEFAULT 0,
                     failed_lookups_since REAL NOT NULL DEFAULT 0,
                     updated_at REAL NOT NULL

@@ -77,3 +77,16 @@ struct PostgresSocialOrgStoreContractTests {
         }
     }
 }
+
+@Suite(.enabled(if: PostgresTestServer.url != nil || PostgresTestServer.required, "no PostgreSQL server (make test starts one)"))
+struct PostgresApplicationStoreContractTests {
+    @Test func keepsTheApplicationStoreContract() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            try await PostgresLookupStore(database).importSeed(try SeedSet.load(from: Fixtures.seedDirectory))  // the staff member's division
+            let clerk = try await PostgresIdentityStore(database).createStaff(username: "nj-clerk", passwordHash: "h", role: .clerk,
+                                                                              division: DivisionCode("3201")!, now: Date(), audit: nil)
+            try await ApplicationStoreContract.run(PostgresApplicationStore(database), catalogue: PostgresServiceCatalogueStore(database),
+                                                   staffID: clerk.id)
+        }
+    }
+}

@@ -36,3 +36,15 @@ import Testing
         try await SocialOrgStoreContract.run(SQLiteSocialOrgStore(database))
     }
 }
+
+@Suite struct SQLiteApplicationStoreContractTests {
+    @Test func keepsTheApplicationStoreContract() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("minzheng.sqlite").path)
+        try await SQLiteLookupStore(database).importSeed(try SeedSet.load(from: Fixtures.seedDirectory))  // the staff member's division
+        let clerk = try await SQLiteIdentityStore(database).createStaff(username: "nj-clerk", passwordHash: "h", role: .clerk,
+                                                                        division: DivisionCode("3201")!, now: Date(), audit: nil)
+        try await ApplicationStoreContract.run(SQLiteApplicationStore(database), catalogue: SQLiteServiceCatalogueStore(database), staffID: clerk.id)
+    }
+}

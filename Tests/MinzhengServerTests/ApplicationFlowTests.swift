@@ -290,15 +290,23 @@ extension BookingWorld {
 
     @Test func tenWrongGuessesCloseAnApplicationToAnonymousLookUpsForADay() async throws {
         let clock = TestClock()
-        // No per-process limit: what refuses here is the count kept in the database.
-        try await withBookingWorld(configure: { $0.rateLimits.applicationLookups = nil }, now: clock.now) { world in
+        // No per-process limit: what refuses here is the count kept in the database. Guesses race over real HTTP.
+        try await withBookingWorld(live: true, configure: { $0.rateLimits.applicationLookups = nil }, now: clock.now) { world in
             let citizen = try await world.citizen("targeted")
             let target = try await world.apply(couple: 561, token: citizen).decode(ApplicationBody.self).number
             let other = try await world.apply(couple: 562, token: citizen).decode(ApplicationBody.self).number
             let right = String(TestIDs.couple(561).man.suffix(6))
-            for guess in 0..<ApplicationService.failedLookupLimit {
-                #expect(try await world.lookUp(target, suffix: String(format: "%06d", guess)).status == .notFound)
+            // A right answer starts the count again: it proves nothing was being guessed.
+            #expect(try await world.lookUp(target, suffix: "000000").status == .notFound)
+            #expect(try await world.lookUp(target, suffix: right).status == .ok)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for guess in 1...25 {
+                    group.addTask { Int(try await world.lookUp(target, suffix: String(format: "%06d", guess)).status.code) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
+            #expect(statuses.filter { $0 == 404 }.count == ApplicationService.failedLookupLimit && statuses.filter { $0 == 429 }.count == 15,
+                    "\(statuses.sorted())")
             let closed = try await world.lookUp(target, suffix: right)
             #expect(closed.status == .tooManyRequests && closed.problemCode == "too_many_lookups")
             #expect(try await world.request(.get, "/v1/applications/\(target)", token: citizen).status == .ok, "its citizen still sees it")

@@ -98,17 +98,16 @@ public struct ApplicationService: Sendable {
         // A malformed number gets no bucket of its own: junk must not push real numbers' counts out of memory.
         try lookupLimit?.admit(number: wellFormed ? number : nil, caller: caller, at: at)
         let offered = lookupHash(number, idSuffix)
-        guard wellFormed, let found = try await store.application(number: number) else { throw Self.notFound }
         let windowStart = at.addingTimeInterval(-Self.failedLookupWindow)
-        if found.failedLookups >= Self.failedLookupLimit, found.failedLookupsSince >= windowStart {
+        guard wellFormed, let found = try await store.countLookUp(number: number, at: at, windowStart: windowStart) else { throw Self.notFound }
+        // Counted first, judged after: this one is included, right or wrong.
+        if found.failedLookups > Self.failedLookupLimit {
             throw DomainError.tooMany(code: "too_many_lookups", title: "查询过于频繁，请稍后再试",
                                       detail: "too many wrong look-ups of this application; sign in through the app to see it",
                                       wait: found.failedLookupsSince.timeIntervalSince(windowStart))
         }
-        guard Self.constantTimeEqual(found.lookupHash, offered) else {
-            try await store.noteFailedLookup(number: number, at: at, windowStart: windowStart)
-            throw Self.notFound
-        }
+        guard Self.constantTimeEqual(found.lookupHash, offered) else { throw Self.notFound }
+        try await store.clearLookUps(number: number)
         return found.record
     }
 

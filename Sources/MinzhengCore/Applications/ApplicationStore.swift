@@ -19,7 +19,7 @@ public struct StoredApplication: Sendable {
     public let record: ApplicationRecord
     /// The keyed hash of the number and the ID number's last six characters.
     public let lookupHash: String
-    /// Wrong anonymous look-ups counted since `failedLookupsSince`.
+    /// Anonymous look-ups not (yet) proven right, counted since `failedLookupsSince`.
     public let failedLookups: Int
     public let failedLookupsSince: Date
 
@@ -35,8 +35,11 @@ public struct StoredApplication: Sendable {
 public protocol ApplicationStore: Sendable {
     func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws
     func application(number: String) async throws -> StoredApplication?
-    /// Counts one wrong anonymous look-up: the count starts again at one when the last count began before `windowStart`.
-    func noteFailedLookup(number: String, at: Date, windowStart: Date) async throws
+    /// Counts an anonymous look-up before it is judged, in one write (so look-ups racing in parallel are all
+    /// counted): the count starts again at one when it began before `windowStart`. Nil when there is no such number.
+    func countLookUp(number: String, at: Date, windowStart: Date) async throws -> StoredApplication?
+    /// A look-up proven right: the count starts again.
+    func clearLookUps(number: String) async throws
     /// A citizen's applications, newest first.
     func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord]
     /// Applications handled under `division`, newest first; with `overdueOn`, only those undecided and promised

@@ -1,0 +1,90 @@
+import Foundation
+import MinzhengCore
+
+/// What every `ApplicationStore` and `ServiceCatalogueStore` must do, whatever database is behind them: the shipped
+/// catalogue back exactly, once per content; applications back exactly; lists scoped and ordered (the overdue list
+/// by promise, so the most overdue never fall off a page); a step taken only from the status it expects; each
+/// overdue application reported once; look-ups counted in their window.
+public enum ApplicationStoreContract {
+    static func check(_ condition: Bool, _ promise: String) throws { try ContractFailure.check(condition, "ApplicationStore", promise) }
+
+    /// `staffID`: a staff member the store's audit log can name.
+    public static func run(_ store: any ApplicationStore, catalogue: any ServiceCatalogueStore, staffID: Int64) async throws {
+        let directory = Fixtures.seedDirectory
+        let seed = try SeedSet.load(from: directory)
+        let shipped = try ServiceCatalogueFeed.parse(
+            items: try Data(contentsOf: directory.appendingPathComponent("service-items.json")),
+            publications: try String(contentsOf: directory.appendingPathComponent("service-publications.csv"), encoding: .utf8),
+            halls: try String(contentsOf: directory.appendingPathComponent("service-halls.csv"), encoding: .utf8),
+            divisions: Set(seed.divisions.map(\.code)))
+        try check(try await catalogue.importServiceCatalogue(checksum: "c1") { shipped }, "a new catalogue is imported")
+        try check(try await !catalogue.importServiceCatalogue(checksum: "c1") { throw ContractFailure(description: "the catalogue was parsed again") },
+                  "the same content is not imported (nor parsed) again")
+        try check(try await catalogue.serviceCatalogue() == shipped, "the catalogue comes back exactly as imported")
+
+        let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15
+        let today = LocalDate.today(at: now)
+        let owner = BookingOwner(clientID: 7, subject: "openid-1")
+        func application(_ number: String, _ division: String, promised: Int, submitted: TimeInterval) -> ApplicationDraft {
+            let masked = MaskedApplicant(name: "王*", idNumber: "3201**********2311", phone: "139****5678")
+            let at = now.addingTimeInterval(submitted)
+            let record = ApplicationRecord(
+                number: number, itemCode: "MZ-03-001", itemName: "最低生活保障审核确认", division: DivisionCode(division)!, owner: owner,
+                applicant: masked, status: .submitted, submittedAt: at, promisedDate: today.adding(days: promised),
+                steps: [ApplicationStep(status: .submitted, at: at)])
+            return ApplicationDraft(record: record, applicant: SealedApplicant(name: Data([1]), idNumber: Data([2]), phone: Data([3]),
+                                                                              idHash: "h-\(number)", masked: masked),
+                                    lookupHash: "l-\(number)")
+        }
+        // Three in Nanjing promised 3, 1 and 2 days ago (submitted in that order), one in Wuxi, one not yet due.
+        let drafts = [application("SQ20270115AAAAAAAAA1", "320102", promised: -3, submitted: 0),
+                      application("SQ20270115AAAAAAAAA2", "320102001", promised: -1, submitted: 1),
+                      application("SQ20270115AAAAAAAAA3", "3201", promised: -2, submitted: 2),
+                      application("SQ20270115AAAAAAAAA4", "3202", promised: -5, submitted: 3),
+                      application("SQ20270115AAAAAAAAA5", "320102", promised: 5, submitted: 4)]
+        for draft in drafts {
+            try await store.insertApplication(draft, event: .application(.applicationUpdated, draft.record, at: draft.record.submittedAt))
+        }
+        let stored = try await store.application(number: drafts[0].record.number)
+        try check(stored?.record == drafts[0].record && stored?.lookupHash == "l-SQ20270115AAAAAAAAA1" && stored?.failedLookups == 0,
+                  "an application comes back exactly")
+        try check(try await store.application(number: "SQ20270115AAAAAAAAA9") == nil, "an unknown number finds nothing")
+        try check(try await store.applications(owner: owner, limit: 100).map(\.number) == drafts.reversed().map(\.record.number),
+                  "a citizen's list is newest first")
+        try check(try await store.applications(owner: BookingOwner(clientID: 8, subject: "openid-1"), limit: 100).isEmpty,
+                  "another app's citizen of the same id sees nothing")
+        let nanjing = DivisionCode("3201")!
+        try check(try await store.applications(under: nanjing, status: nil, overdueOn: nil, limit: 100).count == 4,
+                  "a division's list holds the division and everything under it, nothing beside it")
+        let overdue = try await store.applications(under: nanjing, status: nil, overdueOn: today, limit: 2).map(\.number)
+        try check(overdue == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA3"], "the overdue list is the oldest promise first, also when cut: \(overdue)")
+
+        var accepted = drafts[0].record
+        accepted.status = .accepted
+        accepted.steps.append(ApplicationStep(status: .accepted, at: now.addingTimeInterval(60)))
+        let audit = AuditRecord(staffID: staffID, action: "application.accepted", target: "application:\(accepted.number)", at: now)
+        let event = OutboxEvent.application(.applicationUpdated, accepted, at: now)
+        try check(try await store.updateApplication(accepted, expecting: .submitted, event: event, audit: audit), "a step from the expected status is taken")
+        try check(try await !store.updateApplication(accepted, expecting: .submitted, event: event, audit: audit), "the same step again is not")
+        try check(try await store.application(number: accepted.number)?.record == accepted, "the step is stored with its timeline")
+        try check(try await store.applications(under: nanjing, status: .accepted, overdueOn: nil, limit: 100).map(\.number) == [accepted.number],
+                  "the list filters by status")
+
+        let noted = try await store.noteOverdue(today: today, limit: 100) { .application(.applicationOverdue, $0, at: now) }
+        try check(noted.map(\.number) == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA2", "SQ20270115AAAAAAAAA3", "SQ20270115AAAAAAAAA4"],
+                  "every undecided application past its promise is reported: \(noted.map(\.number))")
+        try check(try await store.noteOverdue(today: today, limit: 100) { .application(.applicationOverdue, $0, at: now) }.isEmpty,
+                  "and only once")
+
+        let number = drafts[1].record.number, windowStart = now.addingTimeInterval(-86_400)
+        for expected in 1...3 {
+            try check(try await store.countLookUp(number: number, at: now, windowStart: windowStart)?.failedLookups == expected, "look-ups are counted")
+        }
+        let later = now.addingTimeInterval(90_000)
+        let fresh = try await store.countLookUp(number: number, at: later, windowStart: later.addingTimeInterval(-86_400))
+        try check(fresh?.failedLookups == 1 && fresh?.failedLookupsSince == later, "a count older than the window starts again")
+        try await store.clearLookUps(number: number)
+        try check(try await store.application(number: number)?.failedLookups == 0, "a right look-up clears the count")
+        try check(try await store.countLookUp(number: "SQ20270115AAAAAAAAA9", at: now, windowStart: windowStart) == nil, "no count for no application")
+    }
+}
