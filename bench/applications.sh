@@ -47,12 +47,12 @@ print("local bodies = {" + ",".join("'%s'" % p for p in pairs) + "}")
 print('request = function() return wrk.format("POST", "/v1/application-lookups", {["Content-Type"]="application/json"}, bodies[math.random(#bodies)]) end')
 PY
 cat >"$WORK/items.lua" <<'LUA'
-local divisions = {"32", "3201", "320102", "320102001", "3205", "320583", "3213", "321324"}
+local divisions = {"32", "3201", "320102", "320102002", "3205", "320583", "3213", "321324"}
 local topics = {"", "&topic=%E7%A4%BE%E4%BC%9A%E6%95%91%E5%8A%A9", "&topic=%E5%A9%9A%E5%A7%BB%E6%94%B6%E5%85%BB", "&q=%E7%99%BB%E8%AE%B0"}
 request = function() return wrk.format("GET", "/v1/service-items?division=" .. divisions[math.random(#divisions)] .. topics[math.random(#topics)]) end
 LUA
 cat >"$WORK/guide.lua" <<'LUA'
-local divisions = {"32", "3201", "320102", "320102001", "3205", "320583", "3213", "321324"}
+local divisions = {"32", "3201", "320102", "320102002", "3205", "320583", "3213", "321324"}
 request = function()
   local code = string.format("MZ-0%d-00%d", math.random(7), math.random(5))
   return wrk.format("GET", "/v1/service-items/" .. code .. "?division=" .. divisions[math.random(#divisions)])
@@ -78,7 +78,7 @@ LUA
 
 # One answer of each kind, checked before measuring.
 call 200 GET "/v1/service-items?division=320102" | json 'len(d["items"])' | grep -qx 46
-call 200 GET "/v1/service-items/MZ-03-001?division=320102001" | json 'd["local"]["division_code"]' | grep -qx 320102
+call 200 GET "/v1/service-items/MZ-03-001?division=320102002" | json 'd["local"]["division_code"]' | grep -qx 320102
 first=$(sed -n "s/^local bodies = {'\([^']*\)'.*/\1/p" "$WORK/lookup.lua")
 call 200 POST /v1/application-lookups "$first" >/dev/null
 

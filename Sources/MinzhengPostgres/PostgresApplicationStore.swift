@@ -51,7 +51,7 @@ public struct PostgresApplicationStore: ApplicationStore {
     }
 
     public func clearLookUps(number: String) async throws {
-        try await client.query("UPDATE applications SET failed_lookups = 0 WHERE number = \(number)", logger: logger)
+        try await client.query("UPDATE applications SET failed_lookups = 0, failed_lookups_since = 0 WHERE number = \(number)", logger: logger)
     }
 
     private func stored(_ rows: PostgresRowSequence) async throws -> StoredApplication? {

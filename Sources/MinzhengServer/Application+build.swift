@@ -45,7 +45,7 @@ public struct Services: Sendable {
         }
         let notifications = NotificationService(store: storage.notifications, offices: lookups, cipher: cipher,
                                                 allowPrivate: configuration.notifyAllowPrivate, resolve: SystemResolver.resolveAsync, now: now)
-        let serviceGuides = ServiceGuideService(store: storage.serviceCatalogue)
+        let serviceGuides = ServiceGuideService(store: storage.serviceCatalogue, isDivision: { lookups.catalog.division($0) != nil })
         try await serviceGuides.reload()
         let applications = ApplicationService(store: storage.applications, catalogue: serviceGuides, calendar: calendar, cipher: cipher,
                                               lookupLimit: configuration.rateLimits.applicationLookups.map(ApplicationLookupLimit.init), now: now)

@@ -38,7 +38,7 @@ public enum ApplicationStoreContract {
         }
         // Three in Nanjing promised 3, 1 and 2 days ago (submitted in that order), one in Wuxi, one not yet due.
         let drafts = [application("SQ20270115AAAAAAAAA1", "320102", promised: -3, submitted: 0),
-                      application("SQ20270115AAAAAAAAA2", "320102001", promised: -1, submitted: 1),
+                      application("SQ20270115AAAAAAAAA2", "320102002", promised: -1, submitted: 1),
                       application("SQ20270115AAAAAAAAA3", "3201", promised: -2, submitted: 2),
                       application("SQ20270115AAAAAAAAA4", "3202", promised: -5, submitted: 3),
                       application("SQ20270115AAAAAAAAA5", "320102", promised: 5, submitted: 4)]
@@ -54,7 +54,8 @@ public enum ApplicationStoreContract {
         try check(try await store.applications(owner: BookingOwner(clientID: 8, subject: "openid-1"), limit: 100).isEmpty,
                   "another app's citizen of the same id sees nothing")
         let nanjing = DivisionCode("3201")!
-        try check(try await store.applications(under: nanjing, status: nil, overdueOn: nil, limit: 100).count == 4,
+        try check(Set(try await store.applications(under: nanjing, status: nil, overdueOn: nil, limit: 100).map(\.number))
+                    == Set([0, 1, 2, 4].map { drafts[$0].record.number }),
                   "a division's list holds the division and everything under it, nothing beside it")
         let overdue = try await store.applications(under: nanjing, status: nil, overdueOn: today, limit: 2).map(\.number)
         try check(overdue == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA3"], "the overdue list is the oldest promise first, also when cut: \(overdue)")
@@ -70,9 +71,11 @@ public enum ApplicationStoreContract {
         try check(try await store.applications(under: nanjing, status: .accepted, overdueOn: nil, limit: 100).map(\.number) == [accepted.number],
                   "the list filters by status")
 
+        let first = try await store.noteOverdue(today: today, limit: 1) { .application(.applicationOverdue, $0, at: now) }
+        try check(first.map(\.number) == ["SQ20270115AAAAAAAAA4"], "a sweep stops at its limit, the oldest promise first: \(first.map(\.number))")
         let noted = try await store.noteOverdue(today: today, limit: 100) { .application(.applicationOverdue, $0, at: now) }
-        try check(noted.map(\.number) == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA2", "SQ20270115AAAAAAAAA3", "SQ20270115AAAAAAAAA4"],
-                  "every undecided application past its promise is reported: \(noted.map(\.number))")
+        try check(noted.map(\.number) == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA2", "SQ20270115AAAAAAAAA3"],
+                  "every other undecided application past its promise is reported: \(noted.map(\.number))")
         try check(try await store.noteOverdue(today: today, limit: 100) { .application(.applicationOverdue, $0, at: now) }.isEmpty,
                   "and only once")
 
@@ -85,6 +88,9 @@ public enum ApplicationStoreContract {
         try check(fresh?.failedLookups == 1 && fresh?.failedLookupsSince == later, "a count older than the window starts again")
         try await store.clearLookUps(number: number)
         try check(try await store.application(number: number)?.failedLookups == 0, "a right look-up clears the count")
+        let next = later.addingTimeInterval(60)
+        try check(try await store.countLookUp(number: number, at: next, windowStart: next.addingTimeInterval(-86_400))?.failedLookupsSince == next,
+                  "and its window: the next look-up starts a new one")
         try check(try await store.countLookUp(number: "SQ20270115AAAAAAAAA9", at: now, windowStart: windowStart) == nil, "no count for no application")
     }
 }

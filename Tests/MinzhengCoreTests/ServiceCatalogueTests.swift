@@ -104,10 +104,11 @@ import Testing
         let catalogue = ServiceCatalogue(try Files.shipped().parse())
         let assistance = try catalogue.items(division: DivisionCode("320102"), text: nil, topic: .socialAssistance)
         #expect(!assistance.isEmpty && assistance.allSatisfy { $0.item.topic == .socialAssistance && $0.publication.division.rawValue == "320102" })
-        let found = try catalogue.items(division: nil, text: "低保", topic: nil) + catalogue.items(division: nil, text: "最低生活保障", topic: nil)
-        #expect(found.map(\.levelAttributes.code) == ["MZ-03-001"])
+        #expect(try catalogue.items(division: nil, text: "最低生活保障", topic: nil).map(\.levelAttributes.code) == ["MZ-03-001"])
+        let byCode = try catalogue.items(division: nil, text: "mz-05", topic: nil)
+        #expect(byCode.count == 5 && byCode.allSatisfy { $0.item.topic == .childWelfare })
         // A township is served by its county; a development zone and a township in it by their city.
-        #expect(catalogue.publishingLevel(for: DivisionCode("320102001")!)?.rawValue == "320102")
+        #expect(catalogue.publishingLevel(for: DivisionCode("320102002")!)?.rawValue == "320102")
         #expect(catalogue.publishingLevel(for: DivisionCode("320576")!)?.rawValue == "3205")
         #expect(catalogue.publishingLevel(for: DivisionCode("320576050")!)?.rawValue == "3205")
         #expect(throws: DomainError.self) { try catalogue.items(division: DivisionCode("11"), text: nil, topic: nil) }

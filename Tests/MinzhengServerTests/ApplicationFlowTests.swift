@@ -64,7 +64,7 @@ extension BookingWorld {
             #expect(adoption.items.map(\.code) == ["MZ-01-006", "MZ-01-007", "MZ-01-008"])
 
             // The same four attributes at the county and the city; each its own hall.
-            let county = try await world.request(.get, "/v1/service-items/MZ-02-001?division=320102001").decode(Guide.self)
+            let county = try await world.request(.get, "/v1/service-items/MZ-02-001?division=320102002").decode(Guide.self)
             let city = try await world.request(.get, "/v1/service-items/MZ-02-001?division=3202").decode(Guide.self)
             #expect(county.item == city.item && county.item.name == "社会团体成立登记")
             #expect(county.local.division_code == "320102" && city.local.division_code == "3202" && county.local.address != city.local.address)
@@ -72,6 +72,8 @@ extension BookingWorld {
             #expect(try await world.request(.get, "/v1/service-items?topic=x").problemCode == "invalid_parameter")
             #expect(try await world.request(.get, "/v1/service-items?division=abc").problemCode == "invalid_parameter")
             #expect(try await world.request(.get, "/v1/service-items?division=44").problemCode == "division_not_published")
+            #expect(try await world.request(.get, "/v1/service-items?division=329999999").problemCode == "division_not_found")
+            #expect(try await world.request(.get, "/v1/service-items?q=%20%20").decode(ItemList.self).items.count == 46, "a blank q is no q")
             #expect(try await world.request(.get, "/v1/service-items/MZ-99-001").problemCode == "service_item_not_found")
         }
     }
@@ -80,7 +82,7 @@ extension BookingWorld {
         try await withBookingWorld { world in
             let citizen = try await world.citizen("applicant"), stranger = try await world.citizen("stranger")
             // Applied for in a township: handled by its county.
-            let submitted = try await world.apply(division: "320102001", couple: 501, token: citizen)
+            let submitted = try await world.apply(division: "320102002", couple: 501, token: citizen)
             #expect(submitted.status == .created, "\(String(buffer: submitted.body))")
             let application = try submitted.decode(ApplicationBody.self)
             let id = TestIDs.couple(501).man
@@ -107,11 +109,14 @@ extension BookingWorld {
                 #expect(miss.body == misses[0].body, "\(String(buffer: miss.body))")
             }
             #expect(misses[0].problemCode == "application_not_found")
+            let wholeID = try await world.lookUp(application.number, suffix: id)
+            #expect(wholeID.status == .notFound && wholeID.body == misses[0].body, "the whole ID number is not the last six characters")
 
             // Refusals write nothing.
             let inPerson = try await world.apply("MZ-01-001", couple: 502, token: citizen)
             #expect(inPerson.status.code == 422 && inPerson.problemCode == "not_online")
             #expect(try await world.apply("MZ-99-001", couple: 502, token: citizen).problemCode == "service_item_not_found")
+            #expect(try await world.apply(division: "329999999", couple: 502, token: citizen).problemCode == "division_not_found")
             let badID = try await world.request(.post, "/v1/applications", token: citizen, json: #"""
                 {"item_code":"MZ-03-001","division":"320102","applicant":{"name":"王小明","id_number":"320102199003072312","phone":"13912345678"}}
                 """#)
@@ -173,6 +178,7 @@ extension BookingWorld {
             #expect(try await world.advance(number, #"{"status":"in_review"}"#, token: clerk).status == .ok)
             #expect(try await world.advance(number, #"{"status":"rejected"}"#, token: clerk).status == .badRequest)  // no reason
             #expect(try await world.advance(number, #"{"status":"approved","reason":"x"}"#, token: clerk).status == .badRequest)
+            #expect(try await world.advance(number, #"{"status":"rejected","reason":"材料\u0000不全"}"#, token: clerk).problemCode == "invalid_parameter")
             #expect(try await world.advance(number, #"{"status":"approved"}"#, token: clerk).status == .ok)
             #expect(try await world.advance(number, #"{"status":"dispatched"}"#, token: clerk).status == .badRequest)  // no tracking number
             #expect(try await world.advance(number, #"{"status":"dispatched","tracking_number":"SF1234567890"}"#, token: clerk).status == .ok)
@@ -224,7 +230,9 @@ extension BookingWorld {
     }
 
     @Test func overdueApplicationsAreListedAndReportedOnce() async throws {
+        // Submitted on a Wednesday morning in Beijing: all three get the same promise, whatever the hour of the test run.
         let clock = TestClock()
+        clock.set(LocalDate(iso: "2026-12-02")!.instant(hour: 10, minute: 0))
         try await withNotifyWorld(configure: { $0.overdueInterval = nil }, now: clock.now) { world, receiver in
             let manager = try await world.staff("nanjing-manager")
             var clerk = try await world.staff("nanjing-clerk")

@@ -115,12 +115,11 @@ public enum ApplicationNumber {
 
     /// Whether `text` has the form of a number (the look-up answers 404 otherwise, as for any other miss).
     public static func isWellFormed(_ text: String) -> Bool {
-        let chars = Array(text)
-        return chars.count == 20 && chars[0] == "S" && chars[1] == "Q" && chars[2..<10].allSatisfy(\.isASCIIDigit)
-            && chars[10...].allSatisfy(alphabet.contains)
+        // Bytes, not Characters: "0" followed by a combining mark is one Character that compares like "0".
+        let bytes = Array(text.utf8)
+        return bytes.count == 20 && bytes[0] == UInt8(ascii: "S") && bytes[1] == UInt8(ascii: "Q")
+            && bytes[2..<10].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } && bytes[10...].allSatisfy(alphabetBytes.contains)
     }
-}
 
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    static let alphabetBytes = Set(alphabet.compactMap(\.asciiValue))
 }

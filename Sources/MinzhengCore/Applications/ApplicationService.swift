@@ -55,8 +55,7 @@ public struct ApplicationService: Sendable {
     public func submit(_ request: ApplicationRequest, by session: CitizenSession) async throws -> ApplicationRecord {
         let at = now()
         let today = LocalDate.today(at: at)
-        let division = try Validate.divisionCode(request.division, parameter: "division")
-        let published = try catalogue.item(code: request.itemCode, division: division.rawValue)
+        let published = try catalogue.item(code: request.itemCode, division: request.division)
         guard published.item.guide.online != .inPerson else {
             throw DomainError(.unprocessable, code: "not_online", title: "该事项需到窗口办理，不能网上申请",
                               detail: "\(published.item.code) is handled in person at \(published.hall.name)")
@@ -89,15 +88,16 @@ public struct ApplicationService: Sendable {
     /// The anonymous look-up: the number and the ID number's last six characters. A wrong number, a wrong suffix
     /// and a malformed number get the same 404. `caller` names who asks (an app, or an address) for the rate
     /// limit. Six characters hold few bits (the last four are in every masked ID number), so an application that
-    /// has had `failedLookupLimit` wrong guesses in a day is not shown anonymously until the day is over, whatever
-    /// process is asked: its citizen still sees it through their session.
+    /// has had `failedLookupLimit` wrong guesses within 24 hours of the first of them answers 429 until those 24
+    /// hours are over, whatever process is asked; its citizen still sees it through their session.
     public func lookUp(number: String, idSuffix: String, caller: String) async throws -> ApplicationRecord {
         let number = number.uppercased()
         let wellFormed = ApplicationNumber.isWellFormed(number)
         let at = now()
         // A malformed number gets no bucket of its own: junk must not push real numbers' counts out of memory.
         try lookupLimit?.admit(number: wellFormed ? number : nil, caller: caller, at: at)
-        let offered = lookupHash(number, idSuffix)
+        // Exactly the last six characters: a whole ID number (or anything else) is a wrong answer, counted as one.
+        let offered = Self.isIDSuffix(idSuffix) ? lookupHash(number, idSuffix) : ""
         let windowStart = at.addingTimeInterval(-Self.failedLookupWindow)
         guard wellFormed, let found = try await store.countLookUp(number: number, at: at, windowStart: windowStart) else { throw Self.notFound }
         // Counted first, judged after: this one is included, right or wrong.
@@ -111,7 +111,7 @@ public struct ApplicationService: Sendable {
         return found.record
     }
 
-    /// Wrong anonymous look-ups one application takes in `failedLookupWindow` before it is closed to them.
+    /// Wrong anonymous look-ups one application takes within `failedLookupWindow` of the first before it is closed to them.
     public static let failedLookupLimit = 10
     public static let failedLookupWindow: TimeInterval = 24 * 3600
 
@@ -137,6 +137,10 @@ public struct ApplicationService: Sendable {
                               detail: "\(current.status.rawValue) cannot become \(to.rawValue); next: \(current.status.next.map(\.rawValue).sorted())")
         }
         let reason = transition.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        // Control characters (NUL above all, which PostgreSQL's text refuses) have no place in a reason a citizen reads.
+        if let reason, reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw DomainError.invalidParameter("reason", "must not contain control characters")
+        }
         let tracking = transition.trackingNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
         if to == .rejected {
             guard let reason, reason.count <= 500 else { throw DomainError.invalidParameter("reason", "a rejection needs its reason (1 to 500 characters)") }
@@ -196,6 +200,10 @@ public struct ApplicationService: Sendable {
             throw DomainError.invalidParameter("status", "one of \(ApplicationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return status
+    }
+
+    static func isIDSuffix(_ text: String) -> Bool {
+        text.utf8.count == 6 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "x") }
     }
 
     static func isTrackingNumber(_ text: String) -> Bool {

@@ -38,7 +38,7 @@ public protocol ApplicationStore: Sendable {
     /// Counts an anonymous look-up before it is judged, in one write (so look-ups racing in parallel are all
     /// counted): the count starts again at one when it began before `windowStart`. Nil when there is no such number.
     func countLookUp(number: String, at: Date, windowStart: Date) async throws -> StoredApplication?
-    /// A look-up proven right: the count starts again.
+    /// A look-up proven right: the count and its window start again with the next look-up.
     func clearLookUps(number: String) async throws
     /// A citizen's applications, newest first.
     func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord]

@@ -28,8 +28,6 @@ public struct ServiceCatalogue: Sendable {
         halls = Dictionary(data.halls.map { ($0.division, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public var itemCount: Int { items.count }
-
     public static func isItemCode(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 9, bytes[0] == UInt8(ascii: "M"), bytes[1] == UInt8(ascii: "Z"), bytes[2] == UInt8(ascii: "-"),

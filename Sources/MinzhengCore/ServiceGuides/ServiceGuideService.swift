@@ -5,10 +5,14 @@ import Synchronization
 /// with traffic).
 public final class ServiceGuideService: Sendable {
     private let store: any ServiceCatalogueStore
+    /// Whether a code names a real division (the shipped division list): a made-up code under a province is not
+    /// answered with that province's catalogue.
+    private let isDivision: @Sendable (DivisionCode) -> Bool
     private let current = Mutex(ServiceCatalogue(.empty))
 
-    public init(store: any ServiceCatalogueStore) {
+    public init(store: any ServiceCatalogueStore, isDivision: @escaping @Sendable (DivisionCode) -> Bool) {
         self.store = store
+        self.isDivision = isDivision
     }
 
     public var catalogue: ServiceCatalogue { current.withLock { $0 } }
@@ -20,17 +24,23 @@ public final class ServiceGuideService: Sendable {
 
     public func items(division: String?, text: String?, topic: String?) throws(DomainError) -> [ServiceCatalogue.PublishedItem] {
         // Empty parameters count as absent, as `division` and `topic` do.
-        let text = try text.flatMap { (text: String) throws(DomainError) -> String? in text.isEmpty ? nil : try Validate.name(text, parameter: "q") }
-        return try catalogue.items(division: try Self.division(division), text: text, topic: try Self.topic(topic))
+        let text = try text.flatMap { (text: String) throws(DomainError) -> String? in
+            text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Validate.name(text, parameter: "q")
+        }
+        return try catalogue.items(division: try self.division(division), text: text, topic: try Self.topic(topic))
     }
 
     public func item(code: String, division: String?) throws(DomainError) -> ServiceCatalogue.PublishedItem {
-        try catalogue.item(code: code, division: try Self.division(division))
+        try catalogue.item(code: code, division: try self.division(division))
     }
 
-    static func division(_ text: String?) throws(DomainError) -> DivisionCode? {
+    func division(_ text: String?) throws(DomainError) -> DivisionCode? {
         guard let text, !text.isEmpty else { return nil }
-        return try Validate.divisionCode(text, parameter: "division")
+        let code = try Validate.divisionCode(text, parameter: "division")
+        guard isDivision(code) else {
+            throw DomainError(.notFound, code: "division_not_found", title: "未找到该行政区划", detail: "no division \(code)")
+        }
+        return code
     }
 
     static func topic(_ text: String?) throws(DomainError) -> ServiceTopic? {
