@@ -50,6 +50,20 @@ public struct PostgresApplicationStore: ApplicationStore {
             """, logger: logger))
     }
 
+    public func revealApplicant(number: String, audit: AuditRecord) async throws -> (name: Data, idNumber: Data, phone: Data)? {
+        try await client.transaction(logger: logger) { connection in
+            var sealed: (name: Data, idNumber: Data, phone: Data)?
+            for try await (name, id, phone) in try await connection.query(
+                "SELECT name_sealed, id_number_sealed, phone_sealed FROM applications WHERE number = \(number)", logger: logger
+            ).decode((Data, Data, Data).self) {
+                sealed = (name, id, phone)
+            }
+            guard let sealed else { return nil }
+            try await PostgresAudit.append(connection, audit, logger: logger)
+            return sealed
+        }
+    }
+
     public func clearLookUps(number: String) async throws {
         try await client.query("UPDATE applications SET failed_lookups = 0, failed_lookups_since = 0 WHERE number = \(number)", logger: logger)
     }

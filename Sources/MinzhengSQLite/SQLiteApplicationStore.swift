@@ -49,6 +49,16 @@ public struct SQLiteApplicationStore: ApplicationStore {
         }
     }
 
+    public func revealApplicant(number: String, audit: AuditRecord) async throws -> (name: Data, idNumber: Data, phone: Data)? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT name_sealed, id_number_sealed, phone_sealed FROM applications WHERE number = ?",
+                                             arguments: [number])
+            else { return nil }
+            try SQLiteAudit.append(db, audit)
+            return (name: row[0], idNumber: row[1], phone: row[2])
+        }
+    }
+
     public func clearLookUps(number: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE applications SET failed_lookups = 0, failed_lookups_since = 0 WHERE number = ?", arguments: [number])

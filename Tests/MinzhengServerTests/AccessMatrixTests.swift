@@ -96,6 +96,8 @@ import Testing
                 Call(.post, "/v1/application-lookups", json: #"{"number":"\#(application.number)","id_suffix":"\#(idSuffix)"}"#, publicRead, others: 200),
                 Call(.get, "/v1/staff/applications", [.clerk: 200, .manager: 200, .admin: 200, .wuxiManager: 200], others: 401),
                 Call(.get, "/v1/staff/applications/overdue", [.clerk: 200, .manager: 200, .admin: 200, .wuxiManager: 200], others: 401),
+                Call(.post, "/v1/staff/applications/\(application.number)/reveal", json: #"{"reason":"核实申请人身份"}"#,
+                     [.clerk: 200, .manager: 200, .admin: 200, .wuxiManager: 404], others: 401),
                 // The clerk accepts it; after that, accepting again is no longer a step forward.
                 Call(.post, "/v1/staff/applications/\(application.number)/transitions", json: #"{"status":"accepted"}"#,
                      [.wuxiManager: 404, .clerk: 200, .manager: 409, .admin: 409], others: 401),

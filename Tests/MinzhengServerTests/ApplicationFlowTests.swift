@@ -188,12 +188,23 @@ extension BookingWorld {
                 #expect(response.status == .conflict && response.problemCode == "invalid_transition", "completed -> \(backwards)")
             }
 
+            // The applicant unmasked, for the division's staff only, with a reason, audited.
+            let revealed = try await world.request(.post, "/v1/staff/applications/\(number)/reveal", token: clerk, json: #"{"reason":"核实申请人身份"}"#)
+            #expect(revealed.status == .ok && revealed.headers[.cacheControl] == "no-store")
+            struct Revealed: Decodable { let name: String; let id_number: String; let phone: String }
+            let person = try revealed.decode(Revealed.self)
+            #expect(person.name == "王小明" && person.id_number == TestIDs.couple(521).man && person.phone == "13912345678")
+            #expect(try await world.request(.post, "/v1/staff/applications/\(number)/reveal", token: wuxi, json: #"{"reason":"核实申请人身份"}"#)
+                        .status == .notFound)
+            #expect(try await world.request(.post, "/v1/staff/applications/\(number)/reveal", token: clerk, json: #"{"reason":" "}"#).status == .badRequest)
+
             let final = try await world.request(.get, "/v1/applications/\(number)", token: citizen).decode(ApplicationBody.self)
             #expect(final.timeline.map(\.status) == ["submitted", "accepted", "in_review", "approved", "dispatched", "completed"])
             #expect(final.timeline[4].tracking_number == "SF1234567890" && final.status == "completed")
             let audit = try await world.services.storage.audit.auditTrail().filter { $0.target == "application:\(number)" }
             #expect(audit.map(\.action) == ["application.accepted", "application.in_review", "application.approved", "application.dispatched",
-                                            "application.completed"])
+                                            "application.completed", "application.reveal"])
+            #expect(audit.last?.after?.contains("核实申请人身份") == true)
 
             // The app (signed) and the office group each hear of all six steps, once each.
             let told: @Sendable ([RobotReceiver.Receipt]) -> Bool = { receipts in

@@ -168,6 +168,21 @@ public struct ApplicationService: Sendable {
         return updated
     }
 
+    /// The applicant unmasked, for staff of the division who must see it (judging the application, calling the
+    /// applicant); every reveal is audited with its reason, in the transaction that reads it.
+    public func revealApplicant(number: String, reason: String, by staff: StaffMember) async throws
+        -> (number: String, name: String, idNumber: String, phone: String) {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (2...200).contains(reason.count), !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters")
+        }
+        guard let found = try await find(number), staff.mayManage(found.record.division) else { throw Self.notFound }
+        let audit = AuditRecord(staffID: staff.id, action: "application.reveal", target: "application:\(found.record.number)", at: now(),
+                                after: NotifyPolicy.encode(["reason": reason]))
+        guard let sealed = try await store.revealApplicant(number: found.record.number, audit: audit) else { throw Self.notFound }
+        return (found.record.number, try cipher.open(sealed.name), try cipher.open(sealed.idNumber), try cipher.open(sealed.phone))
+    }
+
     /// Raises `application.overdue` once for each undecided application past its promised date; returns how many.
     @discardableResult
     public func noteOverdue() async throws -> Int {

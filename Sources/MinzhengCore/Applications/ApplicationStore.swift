@@ -38,6 +38,9 @@ public protocol ApplicationStore: Sendable {
     /// Counts an anonymous look-up before it is judged, in one write (so look-ups racing in parallel are all
     /// counted): the count starts again at one when it began before `windowStart`. Nil when there is no such number.
     func countLookUp(number: String, at: Date, windowStart: Date) async throws -> StoredApplication?
+    /// The applicant's sealed name, ID number and phone, read in the transaction that writes `audit`; nil when there
+    /// is no such application.
+    func revealApplicant(number: String, audit: AuditRecord) async throws -> (name: Data, idNumber: Data, phone: Data)?
     /// A look-up proven right: the count and its window start again with the next look-up.
     func clearLookUps(number: String) async throws
     /// A citizen's applications, newest first.

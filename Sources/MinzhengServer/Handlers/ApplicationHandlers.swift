@@ -52,6 +52,14 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(try await applications.advance(number: input.path.number, transition, by: staff), today: today))))
     }
 
+    func revealApplicant(_ input: Operations.RevealApplicant.Input) async throws -> Operations.RevealApplicant.Output {
+        let staff = try caller.requireStaff()
+        guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
+        let revealed = try await applications.revealApplicant(number: input.path.number, reason: body.reason, by: staff)
+        return .ok(.init(headers: .init(cacheControl: "no-store"),
+                         body: .json(.init(number: revealed.number, name: revealed.name, idNumber: revealed.idNumber, phone: revealed.phone))))
+    }
+
     private var today: LocalDate { applications.today }
 }
 
