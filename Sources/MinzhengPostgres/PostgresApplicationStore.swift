@@ -15,6 +15,13 @@ public struct PostgresApplicationStore: ApplicationStore {
         logger = database.logger
     }
 
+    /// The columns `record` reads, in its order; `stored` reads these and then the look-up columns.
+    private static let columns = "number, item_code, item_name, division_code, client_id, subject, masked, status, submitted_at, promised_date, timeline"
+    private static let storedColumns = columns + ", lookup_hash, failed_lookups, failed_lookups_since"
+
+    /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
+    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number" }
+
     private typealias Columns = (String, String, String, String, Int64, String, String, String, Double, String, String)
 
     public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
@@ -35,7 +42,7 @@ public struct PostgresApplicationStore: ApplicationStore {
 
     public func application(number: String) async throws -> StoredApplication? {
         try await stored(client.query("""
-            SELECT \(unescaped: ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = \(number)
+            SELECT \(unescaped: Self.storedColumns) FROM applications WHERE number = \(number)
             """, logger: logger))
     }
 
@@ -46,7 +53,7 @@ public struct PostgresApplicationStore: ApplicationStore {
             SET failed_lookups = CASE WHEN failed_lookups_since < \(start) THEN 1 ELSE failed_lookups + 1 END,
                 failed_lookups_since = CASE WHEN failed_lookups_since < \(start) THEN \(at.timeIntervalSince1970) ELSE failed_lookups_since END
             WHERE number = \(number)
-            RETURNING \(unescaped: ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since
+            RETURNING \(unescaped: Self.storedColumns)
             """, logger: logger))
     }
 
@@ -81,7 +88,7 @@ public struct PostgresApplicationStore: ApplicationStore {
 
     public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
         try await records(client.query("""
-            SELECT \(unescaped: ApplicationRows.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
+            SELECT \(unescaped: Self.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
             ORDER BY submitted_at DESC, number LIMIT \(limit)
             """, logger: logger))
     }
@@ -89,12 +96,12 @@ public struct PostgresApplicationStore: ApplicationStore {
     public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
         // NULL parameters switch their condition off.
         try await records(client.query("""
-            SELECT \(unescaped: ApplicationRows.columns) FROM applications
+            SELECT \(unescaped: Self.columns) FROM applications
             WHERE division_code LIKE \(division.rawValue + "%")
               AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(overdueOn?.description)::text IS NULL
                    OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
-            ORDER BY \(unescaped: ApplicationRows.order(overdue: overdueOn != nil)) LIMIT \(limit)
+            ORDER BY \(unescaped: Self.order(overdue: overdueOn != nil)) LIMIT \(limit)
             """, logger: logger))
     }
 
@@ -122,7 +129,7 @@ public struct PostgresApplicationStore: ApplicationStore {
                 WHERE number IN (SELECT number FROM applications
                                  WHERE status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(today.description) AND overdue_noted = 0
                                  ORDER BY promised_date, number LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING \(unescaped: ApplicationRows.columns)
+                RETURNING \(unescaped: Self.columns)
                 """, logger: logger)).sorted { $0.number < $1.number }
             for record in overdue { try await PostgresOutbox.append(connection, event(record), logger: logger) }
             return overdue

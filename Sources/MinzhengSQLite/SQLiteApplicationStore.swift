@@ -8,6 +8,13 @@ public struct SQLiteApplicationStore: ApplicationStore {
 
     public init(_ database: SQLiteDatabase) { pool = database.pool }
 
+    /// The columns `record` reads, in its order; `stored` reads these and then the look-up columns.
+    private static let columns = "number, item_code, item_name, division_code, client_id, subject, masked, status, submitted_at, promised_date, timeline"
+    private static let storedColumns = columns + ", lookup_hash, failed_lookups, failed_lookups_since"
+
+    /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
+    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number" }
+
     public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
         try await pool.write { db in
             let record = draft.record, sealed = draft.applicant
@@ -28,7 +35,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
     public func application(number: String) async throws -> StoredApplication? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT \(ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since FROM applications WHERE number = ?
+                SELECT \(Self.storedColumns) FROM applications WHERE number = ?
                 """, arguments: [number])
             else { return nil }
             return try Self.stored(row)
@@ -42,7 +49,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 SET failed_lookups = CASE WHEN failed_lookups_since < ?1 THEN 1 ELSE failed_lookups + 1 END,
                     failed_lookups_since = CASE WHEN failed_lookups_since < ?1 THEN ?2 ELSE failed_lookups_since END
                 WHERE number = ?3
-                RETURNING \(ApplicationRows.columns), lookup_hash, failed_lookups, failed_lookups_since
+                RETURNING \(Self.storedColumns)
                 """, arguments: [windowStart.timeIntervalSince1970, at.timeIntervalSince1970, number])
             else { return nil }
             return try Self.stored(row)
@@ -68,7 +75,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
     public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(ApplicationRows.columns) FROM applications WHERE client_id = ? AND subject = ? ORDER BY submitted_at DESC, number LIMIT ?
+                SELECT \(Self.columns) FROM applications WHERE client_id = ? AND subject = ? ORDER BY submitted_at DESC, number LIMIT ?
                 """, arguments: [owner.clientID, owner.subject, limit]).map(Self.record)
         }
     }
@@ -76,7 +83,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
     public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
         try await pool.read { db in
             // Codes are digits, and ':' sorts after '9': the range is the division and everything under it (an index range, which LIKE is not).
-            var sql = "SELECT \(ApplicationRows.columns) FROM applications WHERE division_code >= ? AND division_code < ?"
+            var sql = "SELECT \(Self.columns) FROM applications WHERE division_code >= ? AND division_code < ?"
             var arguments: StatementArguments = [division.rawValue, division.rawValue + ":"]
             if let status {
                 sql += " AND status = ?"
@@ -86,7 +93,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 sql += " AND status IN ('submitted', 'accepted', 'in_review') AND promised_date < ?"
                 arguments += [overdueOn.description]
             }
-            sql += " ORDER BY \(ApplicationRows.order(overdue: overdueOn != nil)) LIMIT ?"
+            sql += " ORDER BY \(Self.order(overdue: overdueOn != nil)) LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record)
         }
@@ -112,7 +119,7 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 WHERE number IN (SELECT number FROM applications
                                  WHERE status IN ('submitted', 'accepted', 'in_review') AND promised_date < ? AND overdue_noted = 0
                                  ORDER BY promised_date, number LIMIT ?)
-                RETURNING \(ApplicationRows.columns)
+                RETURNING \(Self.columns)
                 """, arguments: [today.description, limit]).map(Self.record).sorted { $0.number < $1.number }
             for record in overdue { try SQLiteOutbox.append(db, event(record)) }
             return overdue

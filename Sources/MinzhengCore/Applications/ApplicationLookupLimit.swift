@@ -14,6 +14,17 @@ public struct ApplicationLookupLimit: Sendable {
         buckets = TokenBuckets(limit)
     }
 
+    /// Who is counted: an app by its key (it asks for many citizens from one backend), a citizen or a staff member by
+    /// their session, anyone else by address.
+    static func key(_ caller: Caller, address: String) -> String {
+        switch caller {
+        case .client(let client): "app \(client.id)"
+        case .citizen(let session): "citizen \(session.clientID) \(session.subject)"
+        case .staff(let member): "staff \(member.id)"
+        case .anonymous, .rejected: "address \(address)"
+        }
+    }
+
     func admit(number: String?, caller: String, at: Date) throws(DomainError) {
         let keys = ["c\u{1F}\(caller)"] + (number.map { ["n\u{1F}\($0)"] } ?? [])
         guard let wait = buckets.take(keys, now: at.timeIntervalSince1970) else { return }

@@ -1,15 +1,8 @@
 import Foundation
 
-/// Applications' rows as both stores keep them: plain columns, the masked applicant and the timeline as JSON.
+/// Applications' values as both stores keep them (the masked applicant and the timeline as JSON), read back into
+/// a record. The SQL that reads them is each store's own.
 public enum ApplicationRows {
-    /// The columns an application is read back from, in this order.
-    public static let columns = "number, item_code, item_name, division_code, client_id, subject, masked, status, submitted_at, promised_date, timeline"
-
-    /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
-    public static func order(overdue: Bool) -> String {
-        overdue ? "promised_date, number" : "submitted_at DESC, number"
-    }
-
     public static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970

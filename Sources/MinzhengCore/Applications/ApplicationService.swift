@@ -86,16 +86,16 @@ public struct ApplicationService: Sendable {
     }
 
     /// The anonymous look-up: the number and the ID number's last six characters. A wrong number, a wrong suffix
-    /// and a malformed number get the same 404. `caller` names who asks (an app, or an address) for the rate
-    /// limit. Six characters hold few bits (the last four are in every masked ID number), so an application that
+    /// and a malformed number get the same 404. The rate limit counts callers by their credentials, and anonymous
+    /// ones by `address`. Six characters hold few bits (the last four are in every masked ID number), so an application that
     /// has had `failedLookupLimit` wrong guesses within 24 hours of the first of them answers 429 until those 24
     /// hours are over, whatever process is asked; its citizen still sees it through their session.
-    public func lookUp(number: String, idSuffix: String, caller: String) async throws -> ApplicationRecord {
+    public func lookUp(number: String, idSuffix: String, by caller: Caller, address: String) async throws -> ApplicationRecord {
         let number = number.uppercased()
         let wellFormed = ApplicationNumber.isWellFormed(number)
         let at = now()
         // A malformed number gets no bucket of its own: junk must not push real numbers' counts out of memory.
-        try lookupLimit?.admit(number: wellFormed ? number : nil, caller: caller, at: at)
+        try lookupLimit?.admit(number: wellFormed ? number : nil, caller: ApplicationLookupLimit.key(caller, address: address), at: at)
         // Exactly the last six characters: a whole ID number (or anything else) is a wrong answer, counted as one.
         let offered = Self.isIDSuffix(idSuffix) ? lookupHash(number, idSuffix) : ""
         let windowStart = at.addingTimeInterval(-Self.failedLookupWindow)
@@ -137,10 +137,7 @@ public struct ApplicationService: Sendable {
                               detail: "\(current.status.rawValue) cannot become \(to.rawValue); next: \(current.status.next.map(\.rawValue).sorted())")
         }
         let reason = transition.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        // Control characters (NUL above all, which PostgreSQL's text refuses) have no place in a reason a citizen reads.
-        if let reason, reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw DomainError.invalidParameter("reason", "must not contain control characters")
-        }
+        if let reason, Self.hasControlCharacters(reason) { throw DomainError.invalidParameter("reason", "must not contain control characters") }
         let tracking = transition.trackingNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
         if to == .rejected {
             guard let reason, reason.count <= 500 else { throw DomainError.invalidParameter("reason", "a rejection needs its reason (1 to 500 characters)") }
@@ -173,7 +170,7 @@ public struct ApplicationService: Sendable {
     public func revealApplicant(number: String, reason: String, by staff: StaffMember) async throws
         -> (number: String, name: String, idNumber: String, phone: String) {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (2...200).contains(reason.count), !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (2...200).contains(reason.count), !Self.hasControlCharacters(reason) else {
             throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters")
         }
         guard let found = try await find(number), staff.mayManage(found.record.division) else { throw Self.notFound }
@@ -215,6 +212,11 @@ public struct ApplicationService: Sendable {
             throw DomainError.invalidParameter("status", "one of \(ApplicationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return status
+    }
+
+    /// Control characters (NUL above all, which PostgreSQL's text refuses) have no place in a reason people read.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func isIDSuffix(_ text: String) -> Bool {

@@ -24,10 +24,9 @@ public final class ServiceGuideService: Sendable {
 
     public func items(division: String?, text: String?, topic: String?) throws(DomainError) -> [ServiceCatalogue.PublishedItem] {
         // Empty parameters count as absent, as `division` and `topic` do.
-        let text = try text.flatMap { (text: String) throws(DomainError) -> String? in
-            text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Validate.name(text, parameter: "q")
-        }
-        return try catalogue.items(division: try self.division(division), text: text, topic: try Self.topic(topic))
+        var needle: String?
+        if let text, !text.trimmingCharacters(in: .whitespaces).isEmpty { needle = try Validate.name(text, parameter: "q") }
+        return try catalogue.items(division: try self.division(division), text: needle, topic: try Self.topic(topic))
     }
 
     public func item(code: String, division: String?) throws(DomainError) -> ServiceCatalogue.PublishedItem {

@@ -26,9 +26,7 @@ extension APIHandler {
 
     func lookUpApplication(_ input: Operations.LookUpApplication.Input) async throws -> Operations.LookUpApplication.Output {
         guard case .json(let body) = input.body else { throw DomainError.invalidParameter("body", "must be JSON") }
-        // An app backend asks for many citizens from one address: it is counted by its key instead.
-        let who = if case .client(let client) = caller { "app \(client.id)" } else { "address \(RequestCaller.address)" }
-        let found = try await applications.lookUp(number: body.number, idSuffix: body.idSuffix, caller: who)
+        let found = try await applications.lookUp(number: body.number, idSuffix: body.idSuffix, by: caller, address: RequestCaller.address)
         return .ok(.init(body: .json(.init(found, today: today))))
     }
 

@@ -5,7 +5,8 @@ import MinzhengCore
 /// Who the current request comes from, for the handlers (the generated handlers see no raw headers).
 enum RequestCaller {
     @TaskLocal static var current: Caller = .anonymous
-    /// The caller's network address (`ClientAddress.of`), for per-address limits.
+    /// An anonymous caller's network address (`ClientAddress.of`), for per-address limits; callers with credentials
+    /// are counted by those, and their requests skip the work.
     @TaskLocal static var address: String = "unknown"
 }
 
@@ -18,8 +19,13 @@ struct AuthenticationMiddleware<Context: RemoteAddressRequestContext>: RouterMid
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let caller = try await caller(of: request)
-        return try await RequestCaller.$address.withValue(ClientAddress.of(request, peer: context.remoteAddress)) {
-            try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
+        switch caller {
+        case .anonymous, .rejected:
+            return try await RequestCaller.$address.withValue(ClientAddress.of(request, peer: context.remoteAddress)) {
+                try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
+            }
+        case .client, .citizen, .staff:
+            return try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
         }
     }
 
