@@ -15,8 +15,7 @@ extension APIHandler {
 
     func listMyApplications(_ input: Operations.ListMyApplications.Input) async throws -> Operations.ListMyApplications.Output {
         let session = try caller.requireCitizen()
-        let today = today
-        return .ok(.init(body: .json(.init(items: try await applications.applications(of: session).map { .init($0, today: today) }))))
+        return .ok(.init(body: .json(.init(try await applications.applications(of: session), today: today))))
     }
 
     func getMyApplication(_ input: Operations.GetMyApplication.Input) async throws -> Operations.GetMyApplication.Output {
@@ -32,15 +31,13 @@ extension APIHandler {
 
     func listDivisionApplications(_ input: Operations.ListDivisionApplications.Input) async throws -> Operations.ListDivisionApplications.Output {
         let staff = try caller.requireStaff()
-        let today = today
         let found = try await applications.applications(under: staff, status: input.query.status?.rawValue)
-        return .ok(.init(body: .json(.init(items: found.map { .init($0, today: today) }))))
+        return .ok(.init(body: .json(.init(found, today: today))))
     }
 
     func listOverdueApplications(_ input: Operations.ListOverdueApplications.Input) async throws -> Operations.ListOverdueApplications.Output {
         let staff = try caller.requireStaff()
-        let today = today
-        return .ok(.init(body: .json(.init(items: try await applications.overdue(under: staff).map { .init($0, today: today) }))))
+        return .ok(.init(body: .json(.init(try await applications.overdue(under: staff), today: today))))
     }
 
     func advanceApplication(_ input: Operations.AdvanceApplication.Input) async throws -> Operations.AdvanceApplication.Output {
@@ -71,6 +68,12 @@ extension Components.Schemas.Application {
             timeline: application.steps.map {
                 .init(status: .init($0.status), statusLabel: $0.status.label, at: $0.at, reason: $0.reason, trackingNumber: $0.trackingNumber)
             })
+    }
+}
+
+extension Components.Schemas.ApplicationList {
+    init(_ applications: [ApplicationRecord], today: LocalDate) {
+        self.init(items: applications.map { .init($0, today: today) })
     }
 }
 
