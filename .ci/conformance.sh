@@ -48,7 +48,7 @@ include-path-regex = "^/v1/staff/(?!sessions)"
 headers = { Authorization = "Bearer $staff" }
 
 [[operations]]
-include-path-regex = "^/v1/(marriage-bookings|marriage-waitlist|marriage-draws/entries)"
+include-path-regex = "^/v1/(marriage-bookings|marriage-waitlist|marriage-draws/entries|applications)"
 headers = { Authorization = "Bearer $citizen" }
 
 [[operations]]

@@ -71,6 +71,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     let routes = RouteMethods()
     router.add(middleware: ProblemMiddleware(logger: logger, routes: routes))
     router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes))
+    router.add(middleware: QueryParameterMiddleware(routes: routes))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     if configuration.rateLimits.requests { router.add(middleware: RateLimitMiddleware(configuration.rateLimits)) }

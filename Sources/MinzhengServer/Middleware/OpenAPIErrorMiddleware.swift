@@ -5,7 +5,7 @@ import MinzhengCore
 import OpenAPIRuntime
 
 /// Turns what generated handlers throw into problem documents: domain errors as they are, and the
-/// runtime's decoding failures (a malformed parameter or body) as 400 `invalid_parameter`, never 500.
+/// runtime's failures to read a request (a malformed query, parameter or body) as 400 `invalid_parameter`, never 500.
 struct OpenAPIErrorMiddleware: ServerMiddleware {
     let logger: Logger
 
@@ -17,7 +17,9 @@ struct OpenAPIErrorMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch let error as ServerError {
             if let domain = error.underlyingError as? DomainError { return Self.answer(Problem(domain)) }
-            if error.httpStatus.code < 500 || error.underlyingError is DecodingError {
+            // No operation input: the request itself could not be read (a malformed query such as `a=1&&b=2`, a
+            // parameter or a body), whatever the runtime's error type. That is the caller's fault, not ours.
+            if error.operationInput == nil || error.httpStatus.code < 500 {
                 return Self.answer(Problem(.invalidParameter("request", error.causeDescription)))
             }
             logger.error("operation failed", metadata: ["operation": "\(operationID)", "error.type": "\(type(of: error.underlyingError))"])
