@@ -66,7 +66,8 @@ import Testing
     }
 
     @Test func retryableRepliesAreRetriedUntilDelivered() async throws {
-        try await withNotifyWorld { world, receiver in
+        // Half a second for a reply, so the slow one below times out quickly.
+        try await withNotifyWorld(configure: { $0.delivery.transport.totalTimeoutMilliseconds = 500 }) { world, receiver in
             let manager = try await world.staff("nanjing-manager")
             receiver.script("wc", [.code(45009), .code(-1), .status(503)])
             receiver.script("dt", [.code(130101)])
