@@ -33,7 +33,7 @@ public struct Services: Sendable {
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
         let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher,
-                                      sharedDatabase: storage.sqlite == nil,
+                                      sharedDatabase: storage.sqlite == nil, peers: storage.officeChanges,
                                       attemptLimit: configuration.rateLimits.bookingAttempts.map(BookingAttemptLimit.init), now: now)
         try await bookings.loadRecentKeys()
         let socialOrgs = SocialOrgService(store: storage.socialOrgs)
@@ -112,6 +112,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "minzheng"),
         services: [watcher] + (configuration.drawInterval.map { [PeriodicJob.draws(services.bookings, every: $0, logger: logger)] } ?? [])
             + (configuration.overdueInterval.map { [PeriodicJob.overdueApplications(services.applications, every: $0, logger: logger)] } ?? [])
+            + (services.storage.officeChanges == nil ? [] : [PeriodicJob.peerOfficeChanges(services.bookings, logger: logger)])
             + (configuration.notifyWorker ? [services.deliveryWorker] : []),
         logger: logger)
 }

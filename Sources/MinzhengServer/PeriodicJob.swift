@@ -28,6 +28,18 @@ struct PeriodicJob: Service, CustomStringConvertible {
         }
     }
 
+    /// Listens for the office changes of the other processes on the database, listening again a second after
+    /// the connection fails.
+    static func peerOfficeChanges(_ bookings: BookingService, logger: Logger) -> PeriodicJob {
+        PeriodicJob(description: "OfficeChangeListener", interval: .seconds(1), logger: logger) {
+            do {
+                try await bookings.hearPeers()
+            } catch where Task.isCancelled {
+                return  // the server is stopping
+            }
+        }
+    }
+
     /// Raises `application.overdue` for applications that passed their promised date undecided.
     static func overdueApplications(_ applications: ApplicationService, every interval: Duration, logger: Logger) -> PeriodicJob {
         PeriodicJob(description: "OverdueApplications", interval: interval, logger: logger) {

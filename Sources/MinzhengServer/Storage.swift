@@ -23,6 +23,8 @@ public struct Storage: Sendable {
     public let applications: any ApplicationStore
     /// The SQLite database, when that is the backend (tests checkpoint it to copy the file).
     public let sqlite: SQLiteDatabase?
+    /// How processes sharing the database hear each other's office changes (nil for SQLite: one process).
+    public let officeChanges: (any OfficeChangeChannel)?
     /// The PostgreSQL pool's run loop, when that is the backend.
     private let postgresPool: Task<Void, Never>?
 
@@ -36,7 +38,7 @@ public struct Storage: Sendable {
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
                        socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
                        notifications: SQLiteNotificationStore(database), serviceCatalogue: SQLiteServiceCatalogueStore(database),
-                       applications: SQLiteApplicationStore(database), sqlite: database, postgresPool: nil)
+                       applications: SQLiteApplicationStore(database), sqlite: database, officeChanges: nil, postgresPool: nil)
     }
 
     /// The pool runs for as long as the process (or until `close`); migrations run under an advisory lock, so
@@ -56,7 +58,8 @@ public struct Storage: Sendable {
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: PostgresIdentityStore(database), audit: bookings,
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
                        notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
-                       applications: PostgresApplicationStore(database), sqlite: nil, postgresPool: pool)
+                       applications: PostgresApplicationStore(database), sqlite: nil,
+                       officeChanges: PostgresOfficeChanges(database, schema: schema), postgresPool: pool)
     }
 
     /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import MinzhengCore
+import MinzhengPostgres
 import MinzhengServer
 import MinzhengTesting
 import NIOCore
@@ -19,6 +20,66 @@ import Testing
     func threeServersRaceSixHundredAttemptsForThirtyPlaces() async throws {
         let receiver = try await RobotReceiver.start()
         defer { receiver.stop() }
+        try await withSharedDatabase { services, configuration in try await race(services, configuration, receiver) }
+    }
+
+    /// A process remembers full periods for long only because every other process tells it when a place comes free.
+    @Test(.enabled(if: databaseURL != nil && Fixtures.postgresURLForWorlds == nil, "needs MINZHENG_TEST_DATABASE_URL"))
+    func aPlaceFreedOnOneServerIsOfferedOnTheOtherAtOnce() async throws {
+        try await withSharedDatabase { services, configuration in
+            let clientKey = try await services.identity.createClient(name: "测试应用").key
+            _ = try await services.identity.createStaff(username: "manager", password: BookingWorld.password, role: .manager, division: DivisionCode("3201")!)
+            let servers = try (0..<2).map { _ in try ServerProcess.start(configuration) }
+            defer { for server in servers { server.stop() } }
+            for server in servers { try await server.waitUntilHealthy() }
+            let (first, second) = (servers[0], servers[1])
+            let manager = try await first.token("/v1/staff/sessions", json: #"{"username":"manager","password":"\#(BookingWorld.password)"}"#)
+            let citizen = try await first.token("/v1/citizen-sessions", json: #"{"subject":"freed"}"#, headers: [HTTPField.Name("X-Client-Key")!: clientKey])
+            let date = try await first.bookableDay()
+            _ = try await first.json(.put, "/v1/staff/marriage-registries/\(BookingWorld.nanjingXuanwu)/capacity", token: manager, expect: .noContent,
+                                     #"{"date":"\#(date)","service":"marriage","capacity":1,"period":"10:00"}"#)
+            func attempt(_ server: ServerProcess, couple: Int) async throws -> (status: Int, id: String?) {
+                let (man, woman) = TestIDs.couple(46_000 + couple)
+                let body = #"{"office_id":\#(BookingWorld.nanjingXuanwu),"date":"\#(date)","period":"10:00","service":"marriage","applicants":[{"name":"张三","id_number":"\#(man)","phone":"13800138000"},{"name":"李四","id_number":"\#(woman)","phone":"13900139000"}]}"#
+                let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+                    try await client.execute(.init("/v1/marriage-bookings", method: .post,
+                                                   headers: [.authorization: "Bearer \(citizen)", .contentType: "application/json",
+                                                             HTTPField.Name("Idempotency-Key")!: UUID().uuidString],
+                                                   body: ByteBuffer(string: body)))
+                }
+                if response.head.status.code == 400 { Issue.record("\(String(decoding: response.data, as: UTF8.self))") }
+                let id = (try? JSONSerialization.jsonObject(with: response.data) as? [String: Any])?["id"] as? String
+                return (Int(response.head.status.code), id)
+            }
+            let booked = try await attempt(first, couple: 1)
+            #expect(booked.status == 201)
+            #expect(try await attempt(first, couple: 2).status == 409)
+
+            // A place added behind every server's back (no announcement): the first still refuses from memory after
+            // more than a second, since it listens to the others.
+            try await PostgresDatabase.withTemporaryPool(url: try #require(configuration.databaseURL), logger: Logger(label: "test")) { database in
+                _ = try await database.client.query("""
+                    UPDATE slots SET capacity = capacity + 1
+                    WHERE office_id = \(BookingWorld.nanjingXuanwu) AND date = \(date) AND period = '10:00' AND service = 'marriage'
+                    """, logger: Logger(label: "test")).collect()
+            }
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(try await attempt(first, couple: 3).status == 409, "a full period is remembered while the others are heard")
+
+            // A cancellation through the second server: the first hears of it and offers the period again.
+            let bookingID = try #require(booked.id)
+            _ = try await second.json(.post, "/v1/marriage-bookings/\(bookingID)/cancel", token: citizen, expect: .ok, "{}")
+            var offered = false
+            for couple in 4..<54 where !offered {
+                offered = try await attempt(first, couple: couple).status == 201
+                if !offered { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(offered, "the first server offered the freed place within about 5 s (its memory lasts 30)")
+        }
+    }
+
+    /// A fresh PostgreSQL database, seeded, with the services of this process on it, for servers to share.
+    private func withSharedDatabase(_ body: (Services, ServerConfiguration) async throws -> Void) async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = ServerConfiguration(port: 0, dataDirectory: directory, seedDirectory: Fixtures.seedDirectory)
@@ -26,10 +87,8 @@ import Testing
         configuration.secretKey = PersonalDataCipher.generateMasterKey().base64EncodedString()
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-
-        // The database given an app and a manager here; then three servers on it.
         let services = try await Services.start(configuration, logger: logger)
-        try await closing(services.storage) { try await race(services, configuration, receiver) }
+        try await closing(services.storage) { try await body(services, configuration) }
     }
 
     private func race(_ services: Services, _ configuration: ServerConfiguration, _ receiver: RobotReceiver) async throws {

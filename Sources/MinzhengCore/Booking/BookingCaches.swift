@@ -2,32 +2,66 @@ import Foundation
 import Synchronization
 
 /// Periods recently found full, so that the rush of attempts on a full period is refused before any
-/// encryption or database write. A hint only ever refuses, so it can never overbook; it lasts one second
-/// (a place freed by another instance is offered at most that much later) and is dropped at once when this
-/// instance frees a place or changes the office.
+/// encryption or database write. A hint only ever refuses, so it can never overbook. It is dropped at once when
+/// a place may have come free at the office: freed here, or heard from another process (`OfficeChangeChannel`).
+/// It lasts a second while a place freed elsewhere may go unheard, and `heardLifetime` while every change is heard.
 final class FullSlotHints: Sendable {
     static let lifetime: TimeInterval = 1
-    private let full = Mutex<[SlotKey: Date]>([:])
+    static let heardLifetime: TimeInterval = 30
+
+    private struct State {
+        var full: [SlotKey: Date] = [:]
+        /// Counts the forgettings: an attempt that saw the period full marks it so only if nothing was freed
+        /// meanwhile (else a place freed while it ran would stay hidden behind the hint).
+        var epoch: UInt64 = 0
+        var everyChangeHeard = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Taken before an attempt; passed to `markFull`.
+    var epoch: UInt64 { state.withLock { $0.epoch } }
 
     func isFull(_ slot: SlotKey, now: Date) -> Bool {
-        full.withLock { hints in
-            guard let since = hints[slot] else { return false }
-            if now.timeIntervalSince(since) < Self.lifetime { return true }
-            hints[slot] = nil
+        state.withLock { state in
+            guard let since = state.full[slot] else { return false }
+            if now.timeIntervalSince(since) < (state.everyChangeHeard ? Self.heardLifetime : Self.lifetime) { return true }
+            state.full[slot] = nil
             return false
         }
     }
 
-    func markFull(_ slot: SlotKey, now: Date) {
-        full.withLock { hints in
-            if hints.count > 10_000 { hints.removeAll() }  // bound the memory; hints are only an optimisation
-            hints[slot] = now
+    func markFull(_ slot: SlotKey, now: Date, seenAt epoch: UInt64) {
+        state.withLock { state in
+            guard state.epoch == epoch else { return }
+            if state.full.count > 10_000 { state.full.removeAll() }  // bound the memory; hints are only an optimisation
+            state.full[slot] = now
         }
     }
 
-    func placeFreed(_ slot: SlotKey) { _ = full.withLock { $0.removeValue(forKey: slot) } }
+    func placeFreed(_ slot: SlotKey) {
+        state.withLock { state in
+            state.full[slot] = nil
+            state.epoch &+= 1
+        }
+    }
 
-    func officeChanged(_ officeID: Int64) { full.withLock { $0 = $0.filter { $0.key.officeID != officeID } } }
+    func officeChanged(_ officeID: Int64) {
+        state.withLock { state in
+            state.full = state.full.filter { $0.key.officeID != officeID }
+            state.epoch &+= 1
+        }
+    }
+
+    /// Whether every place freed by another process is heard. Whenever that changes, all hints are dropped:
+    /// what was freed while nobody listened is unknown.
+    func everyChangeHeard(_ heard: Bool) {
+        state.withLock { state in
+            state.everyChangeHeard = heard
+            state.full.removeAll()
+            state.epoch &+= 1
+        }
+    }
 }
 
 /// The idempotency keys of the bookings made in the last day, as this process knows them (loaded at start,

@@ -22,6 +22,8 @@ public struct BookingService: Sendable {
     let sharedDatabase: Bool
     /// Booking attempts per citizen and per ID number (nil: unlimited, for load tests).
     let attemptLimit: BookingAttemptLimit?
+    /// The other processes on a shared database, told when a place may have come free here (nil: none).
+    let peers: (any OfficeChangeChannel)?
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -30,8 +32,10 @@ public struct BookingService: Sendable {
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
                 rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, sharedDatabase: Bool = false,
+                peers: (any OfficeChangeChannel)? = nil,
                 attemptLimit: BookingAttemptLimit? = BookingAttemptLimit(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.peers = peers
         self.attemptLimit = attemptLimit
         self.sharedDatabase = sharedDatabase
         self.offices = offices
@@ -90,6 +94,7 @@ public struct BookingService: Sendable {
             throw BookingErrors.slotFull
         }
         let sealed = try seal(applicants, idHashes: idHashes)
+        let hintEpoch = fullSlots.epoch
         for attempt in 1...3 {
             let booking = Booking(
                 id: BookingID.make(at: at), code: CheckInCode.random(), owner: session.owner, slot: slot, status: .confirmed,
@@ -105,7 +110,7 @@ public struct BookingService: Sendable {
             } catch let error as DomainError where error == BookingErrors.codeTaken && attempt < 3 {
                 continue  // two bookings drew the same check-in code: draw again
             } catch let error as DomainError where error == BookingErrors.slotFull {
-                fullSlots.markFull(slot, now: at)
+                fullSlots.markFull(slot, now: at, seenAt: hintEpoch)
                 throw error
             }
         }
@@ -125,8 +130,7 @@ public struct BookingService: Sendable {
     public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
         let at = now()
         let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at), promotion: promotion(at: at))
-        fullSlots.placeFreed(cancelled.slot)
-        availabilityCache.officeChanged(cancelled.slot.officeID)
+        await placeFreed(cancelled.slot)
         return cancelled
     }
 
@@ -157,8 +161,7 @@ public struct BookingService: Sendable {
         let moved = try await store.reschedule(
             id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
             noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at), promotion: promotion(at: at))
-        fullSlots.placeFreed(current.slot)
-        availabilityCache.officeChanged(current.slot.officeID)
+        await placeFreed(current.slot)
         return moved
     }
 
@@ -223,7 +226,7 @@ public struct BookingService: Sendable {
                                                   "capacity": String(capacity)]))
         try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit,
                                     promotion: promotion(at: audit.at))
-        officeChanged(office.id)
+        await officeChanged(office.id)
     }
 
     public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
@@ -234,7 +237,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         let cancelled = try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
-        officeChanged(office.id)
+        await officeChanged(office.id)
         return cancelled
     }
 
@@ -245,7 +248,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit, promotion: promotion(at: audit.at))
-        officeChanged(office.id)
+        await officeChanged(office.id)
     }
 
     public func roster(officeID: Int64, date: String, by staff: StaffMember) async throws -> [Booking] {
@@ -312,7 +315,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.schedule", target: "office:\(office.id)", at: at,
                                 before: Self.json(before.auditFields), after: Self.json(schedule.auditFields))
         try await store.setOfficeSchedule(officeID: office.id, schedule, from: LocalDate.today(at: at), audit: audit, promotion: promotion(at: at))
-        officeChanged(office.id)
+        await officeChanged(office.id)
         return schedule
     }
 
@@ -326,11 +329,31 @@ public struct BookingService: Sendable {
         return schedule
     }
 
-    /// Staff changed the office's days, capacities or schedule: what this process remembers of it is stale.
-    func officeChanged(_ officeID: Int64) {
+    /// Staff changed the office's days, capacities or schedule: what every process remembers of it is stale.
+    func officeChanged(_ officeID: Int64) async {
+        forget(officeID: officeID)
+        await peers?.announce(officeID: officeID)
+    }
+
+    /// A booking left `slot`: the place is offered again here at once, and in the other processes when they hear.
+    func placeFreed(_ slot: SlotKey) async {
+        fullSlots.placeFreed(slot)
+        availabilityCache.officeChanged(slot.officeID)
+        await peers?.announce(officeID: slot.officeID)
+    }
+
+    func forget(officeID: Int64) {
         fullSlots.officeChanged(officeID)
         availabilityCache.officeChanged(officeID)
         schedules.officeChanged(officeID)
+    }
+
+    /// Hears the other processes' changes (see `OfficeChangeChannel`) until cancelled or the connection fails;
+    /// returns at once without peers. Full periods are believed longer while every change is heard.
+    public func hearPeers() async throws {
+        guard let peers else { return }
+        defer { fullSlots.everyChangeHeard(false) }
+        try await peers.listen(heard: { [self] in forget(officeID: $0) }, listening: { [fullSlots] in fullSlots.everyChangeHeard($0) })
     }
 
     func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
