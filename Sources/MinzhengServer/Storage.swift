@@ -59,7 +59,7 @@ public struct Storage: Sendable {
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
                        notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
                        applications: PostgresApplicationStore(database), sqlite: nil,
-                       officeChanges: PostgresOfficeChanges(database, schema: schema), postgresPool: pool)
+                       officeChanges: PostgresOfficeChanges(database), postgresPool: pool)
     }
 
     /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends

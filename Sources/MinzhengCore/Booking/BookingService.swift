@@ -332,14 +332,14 @@ public struct BookingService: Sendable {
     /// Staff changed the office's days, capacities or schedule: what every process remembers of it is stale.
     func officeChanged(_ officeID: Int64) async {
         forget(officeID: officeID)
-        await peers?.announce(officeID: officeID)
+        await peers?.announce(.changed(officeID: officeID))
     }
 
     /// A booking left `slot`: the place is offered again here at once, and in the other processes when they hear.
     func placeFreed(_ slot: SlotKey) async {
         fullSlots.placeFreed(slot)
         availabilityCache.officeChanged(slot.officeID)
-        await peers?.announce(officeID: slot.officeID)
+        await peers?.announce(.changed(officeID: slot.officeID))
     }
 
     func forget(officeID: Int64) {
@@ -353,7 +353,17 @@ public struct BookingService: Sendable {
     public func hearPeers() async throws {
         guard let peers else { return }
         defer { fullSlots.everyChangeHeard(false) }
-        try await peers.listen(heard: { [self] in forget(officeID: $0) }, listening: { [fullSlots] in fullSlots.everyChangeHeard($0) })
+        try await peers.listen(heard: { [self] in heard($0) }, listening: { [fullSlots] in fullSlots.everyChangeHeard($0) })
+    }
+
+    func heard(_ change: OfficeChange) {
+        switch change {
+        case .changed(let officeID):
+            forget(officeID: officeID)
+        case .filled(let slot):
+            // Heard in commit order: a place freed after this fill is heard after it, and drops the hint again.
+            fullSlots.markFull(slot, now: now(), seenAt: fullSlots.epoch)
+        }
     }
 
     func registry(_ id: Int64) throws(DomainError) -> RegistryOffice {
