@@ -109,14 +109,29 @@ public struct PostgresBookingStore: BookingStore {
     }
 
     func replay(_ connection: PostgresConnection, _ claim: IdempotencyClaim) async throws -> Booking? {
-        for try await (requestHash, response) in try await connection.query("""
-            SELECT request_hash, response FROM idempotency_keys
-            WHERE client_id = \(claim.owner.clientID) AND subject = \(claim.owner.subject) AND key = \(claim.key)
-            """, logger: logger).decode((String, String).self) {
+        for try await (requestHash, response) in try await connection.execute(ReplayStatement(claim: claim), logger: logger) {
             guard requestHash == claim.requestHash else { throw BookingErrors.idempotencyKeyReused }
             return try JSONDecoder().decode(Booking.self, from: Data(response.utf8))
         }
         return nil
+    }
+
+    /// Prepared once per connection: in a rush every refused attempt that carries a key asks this (a retry may have
+    /// booked through another process), and PostgreSQL then need not parse and plan it each time.
+    struct ReplayStatement: PostgresPreparedStatement {
+        static let sql = "SELECT request_hash, response FROM idempotency_keys WHERE client_id = $1 AND subject = $2 AND key = $3"
+        typealias Row = (String, String)
+        let claim: IdempotencyClaim
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(claim.owner.clientID)
+            bindings.append(claim.owner.subject)
+            bindings.append(claim.key)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`: one
