@@ -20,7 +20,7 @@ public struct PostgresApplicationStore: ApplicationStore {
     private static let storedColumns = columns + ", lookup_hash, failed_lookups, failed_lookups_since"
 
     /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
-    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number" }
+    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number DESC" }
 
     private typealias Columns = (String, String, String, String, Int64, String, String, String, Double, String, String)
 
@@ -86,22 +86,30 @@ public struct PostgresApplicationStore: ApplicationStore {
         return nil
     }
 
-    public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
+    // NULL parameters switch their condition off. A page resumes after its last application's (sort value, number),
+    // compared as a row with that application's own values.
+    public func applications(owner: BookingOwner, after: String?, limit: Int) async throws -> [ApplicationRecord] {
         try await records(client.query("""
             SELECT \(unescaped: Self.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
-            ORDER BY submitted_at DESC, number LIMIT \(limit)
+              AND (\(after)::text IS NULL
+                   OR (submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = \(after)))
+            ORDER BY \(unescaped: Self.order(overdue: false)) LIMIT \(limit)
             """, logger: logger))
     }
 
-    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
-        // NULL parameters switch their condition off.
-        try await records(client.query("""
+    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, after: String?,
+                             limit: Int) async throws -> [ApplicationRecord] {
+        let overdue = overdueOn != nil
+        return try await records(client.query("""
             SELECT \(unescaped: Self.columns) FROM applications
             WHERE division_code LIKE \(division.rawValue + "%")
               AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(overdueOn?.description)::text IS NULL
                    OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
-            ORDER BY \(unescaped: Self.order(overdue: overdueOn != nil)) LIMIT \(limit)
+              AND (\(after)::text IS NULL
+                   OR (\(overdue) AND (promised_date, number) > (SELECT promised_date, number FROM applications WHERE number = \(after)))
+                   OR (NOT \(overdue) AND (submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = \(after))))
+            ORDER BY \(unescaped: Self.order(overdue: overdue)) LIMIT \(limit)
             """, logger: logger))
     }
 

@@ -13,7 +13,15 @@ public struct SQLiteApplicationStore: ApplicationStore {
     private static let storedColumns = columns + ", lookup_hash, failed_lookups, failed_lookups_since"
 
     /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
-    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number" }
+    /// Each ends with the number, so a page resumes after its last application's (sort value, number).
+    private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number DESC" }
+
+    /// The rows after application `number` in that order (a row-value comparison against its own values).
+    private static func after(overdue: Bool) -> String {
+        overdue
+            ? "(promised_date, number) > (SELECT promised_date, number FROM applications WHERE number = ?)"
+            : "(submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = ?)"
+    }
 
     public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
         try await pool.write { db in
@@ -72,15 +80,22 @@ public struct SQLiteApplicationStore: ApplicationStore {
         }
     }
 
-    public func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord] {
+    public func applications(owner: BookingOwner, after: String?, limit: Int) async throws -> [ApplicationRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Self.columns) FROM applications WHERE client_id = ? AND subject = ? ORDER BY submitted_at DESC, number LIMIT ?
-                """, arguments: [owner.clientID, owner.subject, limit]).map(Self.record)
+            var sql = "SELECT \(Self.columns) FROM applications WHERE client_id = ? AND subject = ?"
+            var arguments: StatementArguments = [owner.clientID, owner.subject]
+            if let after {
+                sql += " AND " + Self.after(overdue: false)
+                arguments += [after]
+            }
+            sql += " ORDER BY \(Self.order(overdue: false)) LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record)
         }
     }
 
-    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord] {
+    public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, after: String?,
+                             limit: Int) async throws -> [ApplicationRecord] {
         try await pool.read { db in
             // Codes are digits, and ':' sorts after '9': the range is the division and everything under it (an index range, which LIKE is not).
             var sql = "SELECT \(Self.columns) FROM applications WHERE division_code >= ? AND division_code < ?"
@@ -92,6 +107,10 @@ public struct SQLiteApplicationStore: ApplicationStore {
             if let overdueOn {
                 sql += " AND status IN ('submitted', 'accepted', 'in_review') AND promised_date < ?"
                 arguments += [overdueOn.description]
+            }
+            if let after {
+                sql += " AND " + Self.after(overdue: overdueOn != nil)
+                arguments += [after]
             }
             sql += " ORDER BY \(Self.order(overdue: overdueOn != nil)) LIMIT ?"
             arguments += [limit]

@@ -36,12 +36,14 @@ public enum ApplicationStoreContract {
                                                                               idHash: "h-\(number)", masked: masked),
                                     lookupHash: "l-\(number)")
         }
-        // Three in Nanjing promised 3, 1 and 2 days ago (submitted in that order), one in Wuxi, one not yet due.
+        // Three in Nanjing promised 3, 1 and 2 days ago (submitted in that order), one in Wuxi, one not yet due, and one
+        // more in Wuxi submitted at the same moment as the last.
         let drafts = [application("SQ20270115AAAAAAAAA1", "320102", promised: -3, submitted: 0),
                       application("SQ20270115AAAAAAAAA2", "320102002", promised: -1, submitted: 1),
                       application("SQ20270115AAAAAAAAA3", "3201", promised: -2, submitted: 2),
                       application("SQ20270115AAAAAAAAA4", "3202", promised: -5, submitted: 3),
-                      application("SQ20270115AAAAAAAAA5", "320102", promised: 5, submitted: 4)]
+                      application("SQ20270115AAAAAAAAA5", "320102", promised: 5, submitted: 4),
+                      application("SQ20270115AAAAAAAAA6", "3202", promised: 5, submitted: 4)]  // submitted with A5: a tie
         for draft in drafts {
             try await store.insertApplication(draft, event: .application(.applicationUpdated, draft.record, at: draft.record.submittedAt))
         }
@@ -49,16 +51,29 @@ public enum ApplicationStoreContract {
         try check(stored?.record == drafts[0].record && stored?.lookupHash == "l-SQ20270115AAAAAAAAA1" && stored?.failedLookups == 0,
                   "an application comes back exactly")
         try check(try await store.application(number: "SQ20270115AAAAAAAAA9") == nil, "an unknown number finds nothing")
-        try check(try await store.applications(owner: owner, limit: 100).map(\.number) == drafts.reversed().map(\.record.number),
-                  "a citizen's list is newest first")
-        try check(try await store.applications(owner: BookingOwner(clientID: 8, subject: "openid-1"), limit: 100).isEmpty,
+        let newestFirst = drafts.reversed().map(\.record.number)
+        try check(try await store.applications(owner: owner, after: nil, limit: 100).map(\.number) == newestFirst,
+                  "a citizen's list is newest first, the greater number first in a tie")
+        // Page by page, one at a time: each resumes exactly after the last one shown, through the tie.
+        var walked: [String] = []
+        while let next = try await store.applications(owner: owner, after: walked.last, limit: 1).first { walked.append(next.number) }
+        try check(walked == newestFirst, "pages of one follow the list exactly: \(walked)")
+        try check(try await store.applications(owner: owner, after: newestFirst[2], limit: 100).map(\.number) == Array(newestFirst.dropFirst(3)),
+                  "a page starts after its cursor's application")
+        try check(try await store.applications(owner: BookingOwner(clientID: 8, subject: "openid-1"), after: nil, limit: 100).isEmpty,
                   "another app's citizen of the same id sees nothing")
         let nanjing = DivisionCode("3201")!
-        try check(Set(try await store.applications(under: nanjing, status: nil, overdueOn: nil, limit: 100).map(\.number))
+        try check(Set(try await store.applications(under: nanjing, status: nil, overdueOn: nil, after: nil, limit: 100).map(\.number))
                     == Set([0, 1, 2, 4].map { drafts[$0].record.number }),
                   "a division's list holds the division and everything under it, nothing beside it")
-        let overdue = try await store.applications(under: nanjing, status: nil, overdueOn: today, limit: 2).map(\.number)
+        let overdue = try await store.applications(under: nanjing, status: nil, overdueOn: today, after: nil, limit: 2).map(\.number)
         try check(overdue == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA3"], "the overdue list is the oldest promise first, also when cut: \(overdue)")
+        var overduePages: [String] = []
+        while let next = try await store.applications(under: nanjing, status: nil, overdueOn: today, after: overduePages.last, limit: 1).first {
+            overduePages.append(next.number)
+        }
+        try check(overduePages == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA3", "SQ20270115AAAAAAAAA2"],
+                  "the overdue list pages in its own order: \(overduePages)")
 
         var accepted = drafts[0].record
         accepted.status = .accepted
@@ -68,7 +83,7 @@ public enum ApplicationStoreContract {
         try check(try await store.updateApplication(accepted, expecting: .submitted, event: event, audit: audit), "a step from the expected status is taken")
         try check(try await !store.updateApplication(accepted, expecting: .submitted, event: event, audit: audit), "the same step again is not")
         try check(try await store.application(number: accepted.number)?.record == accepted, "the step is stored with its timeline")
-        try check(try await store.applications(under: nanjing, status: .accepted, overdueOn: nil, limit: 100).map(\.number) == [accepted.number],
+        try check(try await store.applications(under: nanjing, status: .accepted, overdueOn: nil, after: nil, limit: 100).map(\.number) == [accepted.number],
                   "the list filters by status")
 
         let first = try await store.noteOverdue(today: today, limit: 1) { .application(.applicationOverdue, $0, at: now) }

@@ -19,7 +19,7 @@ struct ApplicationBody: Decodable {
     let timeline: [Step]
 }
 
-struct ApplicationList: Decodable { let items: [ApplicationBody] }
+struct ApplicationList: Decodable { let items: [ApplicationBody]; let next_cursor: String? }
 
 extension BookingWorld {
     /// Applies for `item` in `division` as the citizen with `token`, with couple `n`'s man as applicant.
@@ -75,6 +75,32 @@ extension BookingWorld {
             #expect(try await world.request(.get, "/v1/service-items?division=329999999").problemCode == "division_not_found")
             #expect(try await world.request(.get, "/v1/service-items?q=%20%20").decode(ItemList.self).items.count == 46, "a blank q is no q")
             #expect(try await world.request(.get, "/v1/service-items/MZ-99-001").problemCode == "service_item_not_found")
+        }
+    }
+
+    @Test func listsComeAPageAtATime() async throws {
+        try await withBookingWorld { world in
+            let citizen = try await world.citizen("many"), clerk = try await world.staff("nanjing-clerk")
+            var numbers: Set<String> = []
+            for couple in 531...533 { numbers.insert(try await world.apply(couple: couple, token: citizen).decode(ApplicationBody.self).number) }
+            func walk(_ path: String, token: String) async throws -> [String] {
+                var seen: [String] = [], cursor: String? = nil
+                repeat {
+                    let page = try await world.request(.get, path + (cursor.map { "&cursor=\($0)" } ?? ""), token: token).decode(ApplicationList.self)
+                    #expect(page.items.count <= 2)
+                    seen += page.items.map(\.number)
+                    cursor = page.next_cursor
+                } while cursor != nil && seen.count < 50
+                return seen
+            }
+            let mine = try await walk("/v1/applications?limit=2", token: citizen)
+            #expect(mine.count == 3 && Set(mine) == numbers, "every application once: \(mine)")
+            let division = try await walk("/v1/staff/applications?status=submitted&limit=2", token: clerk)
+            #expect(numbers.isSubset(of: Set(division)) && Set(division).count == division.count)
+            // A cursor from another list (here a bookings list's) is refused, not misread.
+            let foreign = PageCursor(key: "1800000000.0 B0123456789", id: 0).token
+            let refused = try await world.request(.get, "/v1/applications?cursor=\(foreign)", token: citizen)
+            #expect(refused.status == .badRequest && refused.problemCode == "invalid_parameter")
         }
     }
 

@@ -48,7 +48,8 @@ public struct ApplicationService: Sendable {
         self.now = now
     }
 
-    static let pageSize = 100
+    /// How many overdue applications one transaction of the sweep reports.
+    static let overdueBatch = 100
 
     // MARK: Citizens
 
@@ -75,8 +76,9 @@ public struct ApplicationService: Sendable {
         return record
     }
 
-    public func applications(of session: CitizenSession) async throws -> [ApplicationRecord] {
-        try await store.applications(owner: session.owner, limit: Self.pageSize)
+    public func applications(of session: CitizenSession, page: PageRequest) async throws -> Page<ApplicationRecord> {
+        let after = try Self.after(page)
+        return Self.page(try await store.applications(owner: session.owner, after: after, limit: page.limit + 1), page)
     }
 
     /// The citizen's own application; anyone else's is "not found", as is a number that does not exist.
@@ -117,14 +119,32 @@ public struct ApplicationService: Sendable {
 
     // MARK: Staff
 
-    public func applications(under staff: StaffMember, status: String?) async throws -> [ApplicationRecord] {
+    public func applications(under staff: StaffMember, status: String?, page: PageRequest) async throws -> Page<ApplicationRecord> {
         let status = try status.map { (text: String) throws(DomainError) in try Self.status(text) }
-        return try await store.applications(under: staff.division, status: status, overdueOn: nil, limit: Self.pageSize)
+        let after = try Self.after(page)
+        return Self.page(try await store.applications(under: staff.division, status: status, overdueOn: nil, after: after, limit: page.limit + 1), page)
     }
 
     /// The division's undecided applications past their promised date, oldest promise first.
-    public func overdue(under staff: StaffMember) async throws -> [ApplicationRecord] {
-        try await store.applications(under: staff.division, status: nil, overdueOn: LocalDate.today(at: now()), limit: Self.pageSize)
+    public func overdue(under staff: StaffMember, page: PageRequest) async throws -> Page<ApplicationRecord> {
+        let after = try Self.after(page)
+        let overdue = try await store.applications(under: staff.division, status: nil, overdueOn: LocalDate.today(at: now()), after: after,
+                                                   limit: page.limit + 1)
+        return Self.page(overdue, page)
+    }
+
+    /// The number of the application a list's previous page ended with (its cursor's key).
+    private static func after(_ page: PageRequest) throws(DomainError) -> String? {
+        guard let cursor = page.after else { return nil }
+        guard cursor.id == 0, ApplicationNumber.isWellFormed(cursor.key) else { throw .invalidParameter("cursor", "belongs to another list") }
+        return cursor.key
+    }
+
+    /// `fetched` holds up to one more than the page: that one shows a next page, which starts after the last shown.
+    private static func page(_ fetched: [ApplicationRecord], _ page: PageRequest) -> Page<ApplicationRecord> {
+        let items = Array(fetched.prefix(page.limit))
+        let next = fetched.count > page.limit ? items.last.map { PageCursor(key: $0.number, id: 0) } : nil
+        return Page(items: items, next: next)
     }
 
     /// Moves an application of the staff member's division one step forward, audited, with its event.
@@ -186,9 +206,9 @@ public struct ApplicationService: Sendable {
         let at = now()
         var noted = 0
         while true {
-            let batch = try await store.noteOverdue(today: LocalDate.today(at: at), limit: Self.pageSize) { .application(.applicationOverdue, $0, at: at) }
+            let batch = try await store.noteOverdue(today: LocalDate.today(at: at), limit: Self.overdueBatch) { .application(.applicationOverdue, $0, at: at) }
             noted += batch.count
-            if batch.count < Self.pageSize { return noted }
+            if batch.count < Self.overdueBatch { return noted }
         }
     }
 

@@ -43,11 +43,12 @@ public protocol ApplicationStore: Sendable {
     func revealApplicant(number: String, audit: AuditRecord) async throws -> (name: Data, idNumber: Data, phone: Data)?
     /// A look-up proven right: the count and its window start again with the next look-up.
     func clearLookUps(number: String) async throws
-    /// A citizen's applications, newest first.
-    func applications(owner: BookingOwner, limit: Int) async throws -> [ApplicationRecord]
-    /// Applications handled under `division`, newest first; with `overdueOn`, only those undecided and promised
-    /// before it, the oldest promise first.
-    func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, limit: Int) async throws -> [ApplicationRecord]
+    /// A citizen's applications, newest first (ties: the greater number first), from after application `after`.
+    func applications(owner: BookingOwner, after: String?, limit: Int) async throws -> [ApplicationRecord]
+    /// Applications handled under `division`, newest first as above; with `overdueOn`, only those undecided and
+    /// promised before it, the oldest promise first (ties: the smaller number first). From after application `after`.
+    func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, after: String?,
+                      limit: Int) async throws -> [ApplicationRecord]
     /// Stores `updated` if the stored status is still `expecting` (one conditional write), with its event and audit
     /// row; false when someone moved it first.
     func updateApplication(_ updated: ApplicationRecord, expecting: ApplicationStatus, event: OutboxEvent, audit: AuditRecord) async throws -> Bool

@@ -15,7 +15,8 @@ extension APIHandler {
 
     func listMyApplications(_ input: Operations.ListMyApplications.Input) async throws -> Operations.ListMyApplications.Output {
         let session = try caller.requireCitizen()
-        return .ok(.init(body: .json(.init(try await applications.applications(of: session), today: today))))
+        let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
+        return .ok(.init(body: .json(.init(try await applications.applications(of: session, page: page), today: today))))
     }
 
     func getMyApplication(_ input: Operations.GetMyApplication.Input) async throws -> Operations.GetMyApplication.Output {
@@ -31,13 +32,15 @@ extension APIHandler {
 
     func listDivisionApplications(_ input: Operations.ListDivisionApplications.Input) async throws -> Operations.ListDivisionApplications.Output {
         let staff = try caller.requireStaff()
-        let found = try await applications.applications(under: staff, status: input.query.status?.rawValue)
+        let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
+        let found = try await applications.applications(under: staff, status: input.query.status?.rawValue, page: page)
         return .ok(.init(body: .json(.init(found, today: today))))
     }
 
     func listOverdueApplications(_ input: Operations.ListOverdueApplications.Input) async throws -> Operations.ListOverdueApplications.Output {
         let staff = try caller.requireStaff()
-        return .ok(.init(body: .json(.init(try await applications.overdue(under: staff), today: today))))
+        let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
+        return .ok(.init(body: .json(.init(try await applications.overdue(under: staff, page: page), today: today))))
     }
 
     func advanceApplication(_ input: Operations.AdvanceApplication.Input) async throws -> Operations.AdvanceApplication.Output {
@@ -72,8 +75,8 @@ extension Components.Schemas.Application {
 }
 
 extension Components.Schemas.ApplicationList {
-    init(_ applications: [ApplicationRecord], today: LocalDate) {
-        self.init(items: applications.map { .init($0, today: today) })
+    init(_ page: Page<ApplicationRecord>, today: LocalDate) {
+        self.init(items: page.items.map { .init($0, today: today) }, nextCursor: page.next?.token)
     }
 }
 

@@ -17,7 +17,9 @@ enum DocumentedQueryParameters {
         "GET /v1/staff/deliveries": ["status", "webhook_id", "limit"],
         "GET /v1/service-items": ["division", "q", "topic"],
         "GET /v1/service-items/{item_code}": ["division"],
-        "GET /v1/staff/applications": ["status"],
+        "GET /v1/applications": ["limit", "cursor"],
+        "GET /v1/staff/applications": ["status", "limit", "cursor"],
+        "GET /v1/staff/applications/overdue": ["limit", "cursor"],
     ]
 
     /// The names `method` on `template` accepts.
