@@ -22,6 +22,11 @@ public struct PostgresApplicationStore: ApplicationStore {
     /// Lists are newest first; the overdue list is the oldest promise first (the most overdue must not fall off a page).
     private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number DESC" }
 
+    /// A page resumes after its cursor's application: these columns, compared as a row with that application's own.
+    private static func resume(overdue: Bool) -> (columns: String, comparison: String) {
+        overdue ? ("promised_date, number", ">") : ("submitted_at, number", "<")
+    }
+
     private typealias Columns = (String, String, String, String, Int64, String, String, String, Double, String, String)
 
     public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
@@ -86,20 +91,20 @@ public struct PostgresApplicationStore: ApplicationStore {
         return nil
     }
 
-    // NULL parameters switch their condition off. A page resumes after its last application's (sort value, number),
-    // compared as a row with that application's own values.
+    // NULL parameters switch their condition off.
     public func applications(owner: BookingOwner, after: String?, limit: Int) async throws -> [ApplicationRecord] {
-        try await records(client.query("""
+        let resume = Self.resume(overdue: false)
+        return try await records(client.query("""
             SELECT \(unescaped: Self.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
               AND (\(after)::text IS NULL
-                   OR (submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = \(after)))
+                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications WHERE number = \(after)))
             ORDER BY \(unescaped: Self.order(overdue: false)) LIMIT \(limit)
             """, logger: logger))
     }
 
     public func applications(under division: DivisionCode, status: ApplicationStatus?, overdueOn: LocalDate?, after: String?,
                              limit: Int) async throws -> [ApplicationRecord] {
-        let overdue = overdueOn != nil
+        let overdue = overdueOn != nil, resume = Self.resume(overdue: overdue)
         return try await records(client.query("""
             SELECT \(unescaped: Self.columns) FROM applications
             WHERE division_code LIKE \(division.rawValue + "%")
@@ -107,8 +112,7 @@ public struct PostgresApplicationStore: ApplicationStore {
               AND (\(overdueOn?.description)::text IS NULL
                    OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
               AND (\(after)::text IS NULL
-                   OR (\(overdue) AND (promised_date, number) > (SELECT promised_date, number FROM applications WHERE number = \(after)))
-                   OR (NOT \(overdue) AND (submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = \(after))))
+                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications WHERE number = \(after)))
             ORDER BY \(unescaped: Self.order(overdue: overdue)) LIMIT \(limit)
             """, logger: logger))
     }
