@@ -53,6 +53,21 @@ import Testing
         #expect(buckets.take(["victim"], now: 0) != nil)
     }
 
+    @Test func aTokenGivenBackCanBeTakenAgainButNeverBeyondTheBurst() {
+        let buckets = TokenBuckets(.init(perSecond: 0.001, burst: 2))
+        #expect(buckets.take("citizen", now: 0) == nil)
+        #expect(buckets.take("citizen", now: 0) == nil)
+        #expect(buckets.take("citizen", now: 0) != nil)
+        buckets.giveBack("citizen")  // the app's bucket refused the second request after it took this one
+        #expect(buckets.take("citizen", now: 0) == nil)
+        #expect(buckets.take("citizen", now: 0) != nil)
+        buckets.giveBack("stranger")  // never took anything: nothing to give back, and nothing remembered
+        #expect(buckets.count == 1)
+        for _ in 0..<5 { buckets.giveBack("citizen") }
+        #expect(buckets.take("citizen", now: 0) == nil && buckets.take("citizen", now: 0) == nil)
+        #expect(buckets.take("citizen", now: 0) != nil, "at most the burst")
+    }
+
     @Test func whenEveryKeyIsBusyTheLeastRecentlyUsedTenthIsForgotten() {
         let buckets = TokenBuckets(.init(perSecond: 0.01, burst: 5), maxKeys: 20)
         for n in 0..<20 { _ = buckets.take("busy-\(n)", now: Double(n)) }

@@ -71,6 +71,16 @@ public final class TokenBuckets: Sendable {
         }
     }
 
+    /// Gives back the token a request took from `key` when a check after it refused the request (another set of
+    /// buckets said no): the request then cost nothing here either. Never above the burst.
+    public func giveBack(_ key: String) {
+        buckets.withLock { buckets in
+            guard var bucket = buckets[key] else { return }
+            bucket.tokens = min(limit.burst, bucket.tokens + 1)
+            buckets[key] = bucket
+        }
+    }
+
     /// Buckets untouched long enough to be full again are forgotten (exactly as if kept); if that is not enough,
     /// the tenth least recently used go too (they answer as new ones: a little generous, never unbounded).
     private func forgetOldest(_ buckets: inout [String: Bucket], now: Double) {

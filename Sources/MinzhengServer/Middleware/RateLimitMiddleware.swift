@@ -37,8 +37,13 @@ struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddlewa
         switch RequestCaller.current {
         case .client(let client): wait = clients.take(String(client.id), now: now)
         case .citizen(let session):
-            // The citizen's own bucket first: a citizen over their rate takes nothing from the app's.
-            wait = citizens.take("\(session.clientID)\u{1F}\(session.subject)", now: now) ?? clients.take(String(session.clientID), now: now)
+            // The citizen's own bucket first: a citizen over their rate takes nothing from the app's; an app over its
+            // rate leaves the citizen their token.
+            let citizen = "\(session.clientID)\u{1F}\(session.subject)"
+            wait = citizens.take(citizen, now: now) ?? clients.take(String(session.clientID), now: now).map { wait in
+                citizens.giveBack(citizen)
+                return wait
+            }
         case .staff(let member): wait = staff.take(String(member.id), now: now)
         case .anonymous, .rejected: wait = addresses.take(RequestCaller.address, now: now)
         }
