@@ -664,7 +664,7 @@ public struct PostgresBookingStore: BookingStore {
 }
 
 extension PostgresBookingStore: AuditStore {
-    public func auditTrail() async throws -> [AuditEntry] {
-        try await PostgresAudit.trail(client, logger: logger)
+    public func auditTrail(after id: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await PostgresAudit.trail(client, after: id, limit: limit, logger: logger)
     }
 }

@@ -143,17 +143,17 @@ enum PostgresAudit {
 }
 
 extension PostgresIdentityStore: AuditStore {
-    public func auditTrail() async throws -> [AuditEntry] {
-        try await PostgresAudit.trail(client, logger: logger)
+    public func auditTrail(after id: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await PostgresAudit.trail(client, after: id, limit: limit, logger: logger)
     }
 }
 
 extension PostgresAudit {
-    /// Every row of the audit log, oldest first.
-    static func trail(_ client: PostgresClient, logger: Logger) async throws -> [AuditEntry] {
+    /// At most `limit` rows of the audit log after row `after`, oldest first.
+    static func trail(_ client: PostgresClient, after: Int64, limit: Int, logger: Logger) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         for try await (id, at, staffID, action, target, before, after, previous, hash) in try await client.query("""
-            SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log ORDER BY id
+            SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log WHERE id > \(after) ORDER BY id LIMIT \(limit)
             """, logger: logger).decode((Int64, Double, Int64, String, String, String?, String?, String, String).self) {
             entries.append(AuditEntry(id: id, staffID: staffID, action: action, target: target, at: Date(timeIntervalSince1970: at),
                                       before: before, after: after, previousHash: previous, hash: hash))

@@ -456,9 +456,11 @@ enum SQLiteAudit {
 }
 
 extension SQLiteBookingStore: AuditStore {
-    public func auditTrail() async throws -> [AuditEntry] {
+    public func auditTrail(after id: Int64, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log ORDER BY id").map {
+            try Row.fetchAll(db, sql: """
+                SELECT id, at, staff_id, action, target, before, after, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [id, limit]).map {
                 AuditEntry(id: $0["id"], staffID: $0["staff_id"], action: $0["action"], target: $0["target"],
                            at: Date(timeIntervalSince1970: $0["at"]), before: $0["before"], after: $0["after"],
                            previousHash: $0["prev_hash"], hash: $0["hash"])

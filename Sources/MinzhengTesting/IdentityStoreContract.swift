@@ -63,6 +63,9 @@ public enum IdentityStoreContract {
         try check(trail.map(\.action) == ["staff.create", "staff.disable"], "each audited change wrote one row, not \(trail.map(\.action))")
         try check(trail.first?.previousHash == AuditChain.genesis && trail.last?.previousHash == trail.first?.hash,
                   "audit rows are chained")
+        let second = try await audit.auditTrail(after: trail[0].id, limit: 1), beyond = try await audit.auditTrail(after: trail[1].id, limit: 10)
+        try check(second.map(\.id) == [trail[1].id] && beyond.isEmpty,
+                  "the trail is read a page at a time, after a row")
         try check(trail.allSatisfy { entry in
             entry.hash == AuditChain.link(previous: entry.previousHash, AuditRecord(staffID: entry.staffID, action: entry.action, target: entry.target,
                                                                                      at: entry.at, before: entry.before, after: entry.after))

@@ -20,6 +20,16 @@ import Testing
         #expect(AuditChain.verify([]).isEmpty)
     }
 
+    @Test func aWalkPageByPageFindsWhatOneWalkFinds() {
+        var trail = Self.chain(7)
+        trail.remove(at: 4)  // row 5 deleted: row 6's link breaks, across the page boundary below
+        var walk = AuditChain.Walk()
+        for page in stride(from: 0, to: trail.count, by: 2).map({ Array(trail[$0..<min($0 + 2, trail.count)]) }) { walk.check(page) }
+        #expect(walk.breaks == AuditChain.verify(trail) && walk.breaks.map(\.id) == [6])
+        #expect(walk.rows == 6 && walk.head == trail.last?.hash)
+        #expect(AuditChain.Walk().head == AuditChain.genesis)
+    }
+
     @Test func anEditedRowIsNamedAndOnlyIt() {
         var trail = Self.chain(5)
         let row = trail[2]

@@ -30,19 +30,35 @@ extension AuditChain {
     /// previous hash is not the hash of the row before it (a row before it deleted, inserted or edited).
     /// Deleting the newest rows leaves a shorter chain that is intact: compare `head` with a copy kept elsewhere.
     public static func verify(_ trail: [AuditEntry]) -> [Break] {
-        var breaks: [Break] = []
-        var expected = genesis
-        for entry in trail {
-            if entry.previousHash != expected {
-                breaks.append(Break(id: entry.id, reason: "its previous hash is not the hash of the row before it (a row was deleted, inserted or edited)"))
+        var walk = Walk()
+        walk.check(trail)
+        return walk.breaks
+    }
+
+    /// `verify` a page at a time: rows are checked as they come and only the breaks are kept, so a log of any
+    /// length is checked in bounded memory.
+    public struct Walk: Sendable {
+        public private(set) var breaks: [Break] = []
+        public private(set) var rows = 0
+        /// The hash of the last row checked: the chain's head once every row is.
+        public private(set) var head = AuditChain.genesis
+
+        public init() {}
+
+        /// The next rows, in id order.
+        public mutating func check(_ entries: [AuditEntry]) {
+            for entry in entries {
+                if entry.previousHash != head {
+                    breaks.append(Break(id: entry.id, reason: "its previous hash is not the hash of the row before it (a row was deleted, inserted or edited)"))
+                }
+                let record = AuditRecord(staffID: entry.staffID, action: entry.action, target: entry.target, at: entry.at,
+                                         before: entry.before, after: entry.after)
+                if entry.hash != link(previous: entry.previousHash, record) {
+                    breaks.append(Break(id: entry.id, reason: "its content does not give its hash (the row was edited)"))
+                }
+                head = entry.hash
+                rows += 1
             }
-            let record = AuditRecord(staffID: entry.staffID, action: entry.action, target: entry.target, at: entry.at,
-                                     before: entry.before, after: entry.after)
-            if entry.hash != link(previous: entry.previousHash, record) {
-                breaks.append(Break(id: entry.id, reason: "its content does not give its hash (the row was edited)"))
-            }
-            expected = entry.hash
         }
-        return breaks
     }
 }

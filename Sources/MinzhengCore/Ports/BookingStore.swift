@@ -225,6 +225,18 @@ public struct AuditEntry: Sendable, Equatable {
 
 /// Reads the audit log (rows are written by the stores, inside the transactions they record).
 public protocol AuditStore: Sendable {
-    /// Every row, oldest first.
-    func auditTrail() async throws -> [AuditEntry]
+    /// At most `limit` rows after row `id` (0: from the start), oldest first. A log of years is read a page at a time.
+    func auditTrail(after id: Int64, limit: Int) async throws -> [AuditEntry]
+}
+
+extension AuditStore {
+    /// Every row, oldest first (tests and small logs).
+    public func auditTrail() async throws -> [AuditEntry] {
+        var trail: [AuditEntry] = []
+        while true {
+            let page = try await auditTrail(after: trail.last?.id ?? 0, limit: 10_000)
+            guard !page.isEmpty else { return trail }
+            trail += page
+        }
+    }
 }
