@@ -23,6 +23,7 @@ public struct PostgresApplicationStore: ApplicationStore {
     private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number DESC" }
 
     /// A page resumes after its cursor's application: these columns, compared as a row with that application's own.
+    /// It is looked for within the list only: a cursor naming an application outside it starts an empty page.
     private static func resume(overdue: Bool) -> (columns: String, comparison: String) {
         overdue ? ("promised_date, number", ">") : ("submitted_at, number", "<")
     }
@@ -97,7 +98,8 @@ public struct PostgresApplicationStore: ApplicationStore {
         return try await records(client.query("""
             SELECT \(unescaped: Self.columns) FROM applications WHERE client_id = \(owner.clientID) AND subject = \(owner.subject)
               AND (\(after)::text IS NULL
-                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications WHERE number = \(after)))
+                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications
+                                                   WHERE number = \(after) AND client_id = \(owner.clientID) AND subject = \(owner.subject)))
             ORDER BY \(unescaped: Self.order(overdue: false)) LIMIT \(limit)
             """, logger: logger))
     }
@@ -112,7 +114,8 @@ public struct PostgresApplicationStore: ApplicationStore {
               AND (\(overdueOn?.description)::text IS NULL
                    OR (status IN ('submitted', 'accepted', 'in_review') AND promised_date < \(overdueOn?.description)))
               AND (\(after)::text IS NULL
-                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications WHERE number = \(after)))
+                   OR (\(unescaped: resume.columns)) \(unescaped: resume.comparison) (SELECT \(unescaped: resume.columns) FROM applications
+                                                   WHERE number = \(after) AND division_code LIKE \(division.rawValue + "%")))
             ORDER BY \(unescaped: Self.order(overdue: overdue)) LIMIT \(limit)
             """, logger: logger))
     }

@@ -15,15 +15,12 @@ public struct PostgresBookingStore: BookingStore {
     let policy: NotifyPolicy
     /// The schedule of offices without their own, for the places of a day.
     let standardSchedule: OfficeSchedule
-    /// Where a period's last place is announced to every process.
-    let officeChanges: PostgresOfficeChanges
 
     public init(_ database: PostgresDatabase, policy: NotifyPolicy = NotifyPolicy(), standardSchedule: OfficeSchedule = .standard) {
         client = database.client
         logger = database.logger
         self.policy = policy
         self.standardSchedule = standardSchedule
-        officeChanges = PostgresOfficeChanges(database)
     }
 
     public func create(_ draft: BookingDraft, idempotency claim: IdempotencyClaim?, noShowsSince: LocalDate,
@@ -136,20 +133,19 @@ public struct PostgresBookingStore: BookingStore {
 
     /// Takes one place in `slot` (creating the slot with `defaultCapacity` if it is new), or throws `slot_full`: one
     /// statement, whose update is conditional on `booked < capacity` (a new slot of capacity 0 is made empty and full).
-    /// The place that fills the slot is announced to every process in the same transaction (delivered at commit,
-    /// in commit order with the announcements of places freed later), so none needs a failed attempt to learn it.
+    /// The place that fills the slot is announced to every process by the table's trigger (migration 0008), so none
+    /// needs a failed attempt to learn it.
     func take(_ connection: PostgresConnection, _ slot: SlotKey, defaultCapacity: Int) async throws {
         let rows = try await connection.query("""
             INSERT INTO slots AS s (office_id, date, period, service, capacity, booked)
             VALUES (\(slot.officeID), \(slot.date.description), \(slot.period), \(slot.service.rawValue), \(defaultCapacity),
                     \(defaultCapacity > 0 ? 1 : 0))
             ON CONFLICT (office_id, date, period, service) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
-            RETURNING booked > 0, booked >= capacity
+            RETURNING booked > 0
             """, logger: logger)
-        var taken = false, filled = false
-        for try await (placed, full) in rows.decode((Bool, Bool).self) { (taken, filled) = (placed, full) }
+        var taken = false
+        for try await placed in rows.decode(Bool.self) { taken = placed }
         guard taken else { throw BookingErrors.slotFull }
-        if filled { try await officeChanges.announce(.filled(slot), on: connection) }
     }
 
     func free(_ connection: PostgresConnection, _ slot: SlotKey) async throws {

@@ -8,7 +8,6 @@ import ServiceLifecycle
 public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     public let client: PostgresClient
     let logger: Logger
-    let schema: String?
 
     /// `schema` (tests): every connection works in that schema, made if missing.
     public init(url: String, schema: String? = nil, logger: Logger) throws {
@@ -23,7 +22,6 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
         }
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
-        self.schema = schema
     }
 
     public func run() async throws {

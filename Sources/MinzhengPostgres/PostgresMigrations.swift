@@ -479,6 +479,32 @@ enum PostgresMigrations {
             // Events without an office (applications) name their division.
             "ALTER TABLE outbox_events ADD COLUMN division_code TEXT",
         ]),
+        Migration(name: "0008 office change notifications", statements: [
+            // Every change to a period's places tells the processes on the database (PostgresOfficeChanges), from
+            // inside the transaction that makes it: delivered at its commit, in commit order, and whatever made it (a
+            // booking, a cancellation, staff, a draw, a fix by hand). Identical notifications of one transaction are
+            // delivered once, so a capacity change over a month is one message.
+            """
+            CREATE FUNCTION minzheng_slot_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                -- A period that has just become full, and any change that may have given one a place again (fewer
+                -- booked, more capacity, the row gone): processes then drop what they assumed of the office.
+                IF TG_OP = 'DELETE' THEN
+                    PERFORM pg_notify('minzheng_office_changed', 'changed ' || OLD.office_id || ' ' || TG_TABLE_SCHEMA);
+                ELSIF NEW.booked >= NEW.capacity THEN
+                    IF TG_OP = 'INSERT' OR OLD.booked < OLD.capacity THEN
+                        PERFORM pg_notify('minzheng_office_changed', 'filled ' || NEW.office_id || ' ' || NEW.date || ' ' || NEW.period
+                                                                     || ' ' || NEW.service || ' ' || TG_TABLE_SCHEMA);
+                    END IF;
+                ELSIF TG_OP = 'UPDATE' AND (NEW.booked < OLD.booked OR NEW.capacity > OLD.capacity) THEN
+                    PERFORM pg_notify('minzheng_office_changed', 'changed ' || NEW.office_id || ' ' || TG_TABLE_SCHEMA);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER slots_changed AFTER INSERT OR UPDATE OR DELETE ON slots FOR EACH ROW EXECUTE FUNCTION minzheng_slot_changed()",
+        ]),
     ]
 }
 

@@ -16,11 +16,11 @@ public struct SQLiteApplicationStore: ApplicationStore {
     /// Each ends with the number, so a page resumes after its last application's (sort value, number).
     private static func order(overdue: Bool) -> String { overdue ? "promised_date, number" : "submitted_at DESC, number DESC" }
 
-    /// The rows after application `number` in that order (a row-value comparison against its own values).
-    private static func after(overdue: Bool) -> String {
-        overdue
-            ? "(promised_date, number) > (SELECT promised_date, number FROM applications WHERE number = ?)"
-            : "(submitted_at, number) < (SELECT submitted_at, number FROM applications WHERE number = ?)"
+    /// The rows after application `?` in that order, compared as a row with its own values. It is looked for within
+    /// the list's `scope` only: a cursor naming an application outside the list starts an empty page, and tells nothing.
+    private static func after(overdue: Bool, scope: String) -> String {
+        let columns = overdue ? "promised_date, number" : "submitted_at, number"
+        return "(\(columns)) \(overdue ? ">" : "<") (SELECT \(columns) FROM applications WHERE number = ? AND \(scope))"
     }
 
     public func insertApplication(_ draft: ApplicationDraft, event: OutboxEvent) async throws {
@@ -85,8 +85,8 @@ public struct SQLiteApplicationStore: ApplicationStore {
             var sql = "SELECT \(Self.columns) FROM applications WHERE client_id = ? AND subject = ?"
             var arguments: StatementArguments = [owner.clientID, owner.subject]
             if let after {
-                sql += " AND " + Self.after(overdue: false)
-                arguments += [after]
+                sql += " AND " + Self.after(overdue: false, scope: "client_id = ? AND subject = ?")
+                arguments += [after, owner.clientID, owner.subject]
             }
             sql += " ORDER BY \(Self.order(overdue: false)) LIMIT ?"
             arguments += [limit]
@@ -109,8 +109,8 @@ public struct SQLiteApplicationStore: ApplicationStore {
                 arguments += [overdueOn.description]
             }
             if let after {
-                sql += " AND " + Self.after(overdue: overdueOn != nil)
-                arguments += [after]
+                sql += " AND " + Self.after(overdue: overdueOn != nil, scope: "division_code >= ? AND division_code < ?")
+                arguments += [after, division.rawValue, division.rawValue + ":"]
             }
             sql += " ORDER BY \(Self.order(overdue: overdueOn != nil)) LIMIT ?"
             arguments += [limit]

@@ -74,6 +74,8 @@ public enum ApplicationStoreContract {
         }
         try check(overduePages == ["SQ20270115AAAAAAAAA1", "SQ20270115AAAAAAAAA3", "SQ20270115AAAAAAAAA2"],
                   "the overdue list pages in its own order: \(overduePages)")
+        try check(try await store.applications(under: nanjing, status: nil, overdueOn: nil, after: "SQ20270115AAAAAAAAA4", limit: 100).isEmpty,
+                  "a cursor naming an application outside the list (Wuxi's) starts an empty page")
 
         var accepted = drafts[0].record
         accepted.status = .accepted

@@ -22,7 +22,7 @@ public struct BookingService: Sendable {
     let sharedDatabase: Bool
     /// Booking attempts per citizen and per ID number (nil: unlimited, for load tests).
     let attemptLimit: BookingAttemptLimit?
-    /// The other processes on a shared database, told when a place may have come free here (nil: none).
+    /// What the processes on a shared database change in the offices' places, heard here (nil: none).
     let peers: (any OfficeChangeChannel)?
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
@@ -130,7 +130,7 @@ public struct BookingService: Sendable {
     public func cancel(_ id: String, of session: CitizenSession) async throws -> Booking {
         let at = now()
         let cancelled = try await store.cancel(id: id, owner: session.owner, now: at, today: LocalDate.today(at: at), promotion: promotion(at: at))
-        await placeFreed(cancelled.slot)
+        placeFreed(cancelled.slot)
         return cancelled
     }
 
@@ -161,7 +161,7 @@ public struct BookingService: Sendable {
         let moved = try await store.reschedule(
             id: id, owner: session.owner, to: slot, defaultCapacity: defaultSchedule.capacity(for: slot.service), now: at, today: today,
             noShowsSince: rules.noShowsSince(today), admit: admission(for: day, period: period, now: at), promotion: promotion(at: at))
-        await placeFreed(current.slot)
+        placeFreed(current.slot)
         return moved
     }
 
@@ -226,7 +226,7 @@ public struct BookingService: Sendable {
                                                   "capacity": String(capacity)]))
         try await store.setCapacity(officeID: office.id, dates: dates, periods: periods, service: service, capacity: capacity, audit: audit,
                                     promotion: promotion(at: audit.at))
-        await officeChanged(office.id)
+        officeChanged(office.id)
     }
 
     public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
@@ -237,7 +237,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         let cancelled = try await store.closeDay(officeID: office.id, date: day, reason: reason, audit: audit)
-        await officeChanged(office.id)
+        officeChanged(office.id)
         return cancelled
     }
 
@@ -248,7 +248,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit, promotion: promotion(at: audit.at))
-        await officeChanged(office.id)
+        officeChanged(office.id)
     }
 
     public func roster(officeID: Int64, date: String, by staff: StaffMember) async throws -> [Booking] {
@@ -315,7 +315,7 @@ public struct BookingService: Sendable {
         let audit = AuditRecord(staffID: staff.id, action: "office.schedule", target: "office:\(office.id)", at: at,
                                 before: Self.json(before.auditFields), after: Self.json(schedule.auditFields))
         try await store.setOfficeSchedule(officeID: office.id, schedule, from: LocalDate.today(at: at), audit: audit, promotion: promotion(at: at))
-        await officeChanged(office.id)
+        officeChanged(office.id)
         return schedule
     }
 
@@ -329,17 +329,16 @@ public struct BookingService: Sendable {
         return schedule
     }
 
-    /// Staff changed the office's days, capacities or schedule: what every process remembers of it is stale.
-    func officeChanged(_ officeID: Int64) async {
+    /// Staff changed the office's days, capacities or schedule: what this process remembers of it is stale. (The
+    /// other processes hear of changed places from the database: `hearPeers`.)
+    func officeChanged(_ officeID: Int64) {
         forget(officeID: officeID)
-        await peers?.announce(.changed(officeID: officeID))
     }
 
-    /// A booking left `slot`: the place is offered again here at once, and in the other processes when they hear.
-    func placeFreed(_ slot: SlotKey) async {
+    /// A booking left `slot`: the place is offered again here at once.
+    func placeFreed(_ slot: SlotKey) {
         fullSlots.placeFreed(slot)
         availabilityCache.officeChanged(slot.officeID)
-        await peers?.announce(.changed(officeID: slot.officeID))
     }
 
     func forget(officeID: Int64) {

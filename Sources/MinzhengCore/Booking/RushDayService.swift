@@ -90,7 +90,7 @@ extension BookingService {
             do {
                 guard at >= (try await schedule(of: officeID)).window.releaseAt(date) else { continue }
                 ran.append(try await store.runDraw(officeID: officeID, date: date, promotion: promotion(at: at)))
-                await officeChanged(officeID)
+                officeChanged(officeID)
             } catch {
                 failure = failure ?? error
             }
