@@ -25,7 +25,6 @@ public struct PostgresOfficeChanges: OfficeChangeChannel {
     }
 
     public func listen(heard: @escaping @Sendable (OfficeChange) -> Void, listening: @escaping @Sendable (Bool) -> Void) async throws {
-        let (client, logger, pingEvery, pingWithin) = (client, logger, pingEvery, pingWithin)
         try await client.withConnection { connection in
             // Several installations may share a database, each in its schema: hear only this one's.
             var current = ""

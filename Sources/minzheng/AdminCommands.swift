@@ -53,21 +53,10 @@ struct Audit: AsyncParsableCommand {
         func run() async throws {
             let (configuration, logger) = try startup("minzheng.audit")
             let storage = try await Storage.open(configuration, logger: logger)
-            // A page at a time: a province's log of years need not fit in memory.
-            var walk = AuditChain.Walk()
-            var last: Int64 = 0
-            do {
-                while true {
-                    let page = try await storage.audit.auditTrail(after: last, limit: 10_000)
-                    guard let end = page.last else { break }
-                    walk.check(page)
-                    last = end.id
-                }
-            } catch {
-                await storage.close()
-                throw error
-            }
+            let walked: Result<AuditChain.Walk, any Error>
+            do { walked = .success(try await storage.audit.walkTrail()) } catch { walked = .failure(error) }
             await storage.close()
+            let walk = try walked.get()
             for item in walk.breaks { print(item) }
             guard walk.breaks.isEmpty else {
                 print("audit chain BROKEN: \(walk.breaks.count) problem(s) in \(walk.rows) rows")

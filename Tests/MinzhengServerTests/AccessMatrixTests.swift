@@ -160,7 +160,7 @@ import Testing
                 table.append(row)
             }
             // Every operation of the document is in the table.
-            let operations = try Self.documentedOperations()
+            let operations = try OpenAPIDocument.operations()
             let covered = Set(calls.compactMap { call in
                 let segments = call.path.split(separator: "?")[0].split(separator: "/")
                 return operations.firstIndex { $0.method == call.method.rawValue && $0.segments.count == segments.count
@@ -182,20 +182,6 @@ import Testing
          "default_capacity":{"marriage":10,"divorce_application":5,"divorce_certificate":5,"reissue":5},
          "booking_window":{"min_days_ahead":1,"max_days_ahead":30,"closing_hour":15}}
         """#
-
-    /// The operations `openapi/openapi.yaml` declares: method and path segments.
-    static func documentedOperations() throws -> [(method: String, segments: [Substring])] {
-        let text = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("openapi/openapi.yaml"), encoding: .utf8)
-        var path: Substring = ""
-        var operations: [(method: String, segments: [Substring])] = []
-        for line in text.split(separator: "\n") {
-            if line.hasPrefix("  /"), line.hasSuffix(":") { path = line.dropFirst(2).dropLast() }
-            if ["    get:", "    post:", "    put:", "    patch:", "    delete:"].contains(line) {
-                operations.append((line.dropFirst(4).dropLast().uppercased(), path.split(separator: "/")))
-            }
-        }
-        return operations
-    }
 
     struct FacilityID: Decodable { let id: Int64 }
     struct OrgCode: Decodable { let code: String }

@@ -34,15 +34,16 @@ import Testing
             for server in servers { try await server.waitUntilHealthy() }
             let url = try #require(configuration.databaseURL), logger = Logger(label: "test")
             // Both servers listening (their listener's last statement is its LISTEN) before any place is taken.
-            for _ in 0..<100 {
-                let listeners = try await PostgresDatabase.withTemporaryPool(url: url, logger: logger) { database in
+            var listeners: Int64 = 0
+            for _ in 0..<100 where listeners < 2 {
+                listeners = try await PostgresDatabase.withTemporaryPool(url: url, logger: logger) { database in
                     try await database.client.query(
                         "SELECT count(*)::bigint FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
                         logger: logger).collect().first?.decode(Int64.self) ?? 0
                 }
-                if listeners >= 2 { break }
-                try await Task.sleep(for: .milliseconds(100))
+                if listeners < 2 { try await Task.sleep(for: .milliseconds(100)) }
             }
+            #expect(listeners >= 2, "both servers listen")
             let (first, second) = (servers[0], servers[1])
             let manager = try await first.token("/v1/staff/sessions", json: #"{"username":"manager","password":"\#(BookingWorld.password)"}"#)
             let citizen = try await first.token("/v1/citizen-sessions", json: #"{"subject":"freed"}"#, headers: [HTTPField.Name("X-Client-Key")!: clientKey])

@@ -17,13 +17,13 @@ public struct BookingService: Sendable {
     let recentKeys = RecentIdempotencyKeys()
     let availabilityCache = AvailabilityCache()
     let schedules = OfficeScheduleCache()
-    /// Other processes book on the same database (PostgreSQL): the keys in `recentKeys` are then only this
-    /// process's, and a retry of a booking made elsewhere is looked up in the store.
-    let sharedDatabase: Bool
     /// Booking attempts per citizen and per ID number (nil: unlimited, for load tests).
     let attemptLimit: BookingAttemptLimit?
-    /// What the processes on a shared database change in the offices' places, heard here (nil: none).
+    /// What the processes on a shared database change in the offices' places, heard here (nil: one process alone).
     let peers: (any OfficeChangeChannel)?
+    /// Other processes book on the same database (PostgreSQL): the keys in `recentKeys` are then only this
+    /// process's, and a retry of a booking made elsewhere is looked up in the store.
+    var sharedDatabase: Bool { peers != nil }
 
     /// Loads the idempotency keys of the last day (see `RecentIdempotencyKeys`); call once at start.
     public func loadRecentKeys() async throws {
@@ -31,13 +31,12 @@ public struct BookingService: Sendable {
     }
 
     public init(store: any BookingStore, offices: any OfficeDirectory, calendar: WorkCalendar, cipher: PersonalDataCipher,
-                rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard, sharedDatabase: Bool = false,
+                rules: BookingRules = BookingRules(), defaultSchedule: OfficeSchedule = .standard,
                 peers: (any OfficeChangeChannel)? = nil,
                 attemptLimit: BookingAttemptLimit? = BookingAttemptLimit(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.peers = peers
         self.attemptLimit = attemptLimit
-        self.sharedDatabase = sharedDatabase
         self.offices = offices
         self.calendar = calendar
         self.cipher = cipher
@@ -329,10 +328,12 @@ public struct BookingService: Sendable {
         return schedule
     }
 
-    /// Staff changed the office's days, capacities or schedule: what this process remembers of it is stale. (The
-    /// other processes hear of changed places from the database: `hearPeers`.)
+    /// Staff changed the office's days, capacities or schedule, or (heard) another process changed its places: what
+    /// this process remembers of it is stale. The other processes hear of changed places from the database (`hearPeers`).
     func officeChanged(_ officeID: Int64) {
-        forget(officeID: officeID)
+        fullSlots.officeChanged(officeID)
+        availabilityCache.officeChanged(officeID)
+        schedules.officeChanged(officeID)
     }
 
     /// A booking left `slot`: the place is offered again here at once.
@@ -341,13 +342,7 @@ public struct BookingService: Sendable {
         availabilityCache.officeChanged(slot.officeID)
     }
 
-    func forget(officeID: Int64) {
-        fullSlots.officeChanged(officeID)
-        availabilityCache.officeChanged(officeID)
-        schedules.officeChanged(officeID)
-    }
-
-    /// Hears the other processes' changes (see `OfficeChangeChannel`) until cancelled or the connection fails;
+    /// Hears the changes to places on the shared database (see `OfficeChangeChannel`) until cancelled or it fails;
     /// returns at once without peers. Full periods are believed longer while every change is heard.
     public func hearPeers() async throws {
         guard let peers else { return }
@@ -358,7 +353,7 @@ public struct BookingService: Sendable {
     func heard(_ change: OfficeChange) {
         switch change {
         case .changed(let officeID):
-            forget(officeID: officeID)
+            officeChanged(officeID)
         case .filled(let slot):
             // Heard in commit order: a place freed after this fill is heard after it, and drops the hint again.
             fullSlots.markFull(slot, now: now(), seenAt: fullSlots.epoch)

@@ -230,13 +230,27 @@ public protocol AuditStore: Sendable {
 }
 
 extension AuditStore {
+    /// The whole trail checked a page at a time (`AuditChain.Walk`): a province's log of years need not fit in memory.
+    public func walkTrail(pageSize: Int = 10_000) async throws -> AuditChain.Walk {
+        var walk = AuditChain.Walk()
+        try await forEachPage(pageSize) { walk.check($0) }
+        return walk
+    }
+
     /// Every row, oldest first (tests and small logs).
     public func auditTrail() async throws -> [AuditEntry] {
         var trail: [AuditEntry] = []
+        try await forEachPage(10_000) { trail += $0 }
+        return trail
+    }
+
+    private func forEachPage(_ size: Int, _ body: ([AuditEntry]) -> Void) async throws {
+        var last: Int64 = 0
         while true {
-            let page = try await auditTrail(after: trail.last?.id ?? 0, limit: 10_000)
-            guard !page.isEmpty else { return trail }
-            trail += page
+            let page = try await auditTrail(after: last, limit: size)
+            guard let end = page.last else { return }
+            body(page)
+            last = end.id
         }
     }
 }
