@@ -59,6 +59,11 @@ import Testing
                                                    json: #"{"reason":"核对证件"}"#)
             #expect(stranger.status == .notFound)
             #expect(try await call(.post, "/v1/staff/marriage-bookings/\(booking.code)/reveal", token: manager, json: #"{"reason":""}"#).status == .badRequest)
+            // A reason with a control character (NUL, which PostgreSQL's text refuses) is a 400, not a 500 or a stored NUL.
+            #expect(try await call(.post, "/v1/staff/marriage-bookings/\(booking.code)/reveal", token: manager,
+                                   json: #"{"reason":"核对\u0000证件"}"#).status == .badRequest)
+            #expect(try await call(.post, "/v1/staff/marriage-registries/\(BookingWorld.nanjingXuanwu)/closures", token: manager,
+                                   json: #"{"date":"\#(date)","reason":"检\u0000修"}"#).status == .badRequest)
             let audit = try await world.services.storage.audit.auditTrail().filter { $0.action == "booking.reveal" }
             #expect(audit.count == 1 && audit.first?.target == "booking:\(booking.id)" && audit.first?.after?.contains("核对证件") == true)
 

@@ -156,11 +156,13 @@ public struct ApplicationService: Sendable {
             throw DomainError(.conflict, code: "invalid_transition", title: "办件当前状态不能进行此操作",
                               detail: "\(current.status.rawValue) cannot become \(to.rawValue); next: \(current.status.next.map(\.rawValue).sorted())")
         }
-        let reason = transition.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        if let reason, Self.hasControlCharacters(reason) { throw DomainError.invalidParameter("reason", "must not contain control characters") }
+        var reason: String?
+        if let text = transition.reason, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            reason = try Validate.reason(text, length: 1...500)
+        }
         let tracking = transition.trackingNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
         if to == .rejected {
-            guard let reason, reason.count <= 500 else { throw DomainError.invalidParameter("reason", "a rejection needs its reason (1 to 500 characters)") }
+            guard reason != nil else { throw DomainError.invalidParameter("reason", "a rejection needs its reason (1 to 500 characters)") }
         } else if reason != nil {
             throw DomainError.invalidParameter("reason", "only a rejection takes a reason")
         }
@@ -189,10 +191,7 @@ public struct ApplicationService: Sendable {
     /// applicant); every reveal is audited with its reason, in the transaction that reads it.
     public func revealApplicant(number: String, reason: String, by staff: StaffMember) async throws
         -> (number: String, name: String, idNumber: String, phone: String) {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (2...200).contains(reason.count), !Self.hasControlCharacters(reason) else {
-            throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters")
-        }
+        let reason = try Validate.reason(reason, length: 2...200)
         guard let found = try await find(number), staff.mayManage(found.record.division) else { throw Self.notFound }
         let audit = AuditRecord(staffID: staff.id, action: "application.reveal", target: "application:\(found.record.number)", at: now(),
                                 after: NotifyPolicy.encode(["reason": reason]))
@@ -232,11 +231,6 @@ public struct ApplicationService: Sendable {
             throw DomainError.invalidParameter("status", "one of \(ApplicationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return status
-    }
-
-    /// Control characters (NUL above all, which PostgreSQL's text refuses) have no place in a reason people read.
-    static func hasControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func isIDSuffix(_ text: String) -> Bool {

@@ -231,7 +231,7 @@ public struct BookingService: Sendable {
     public func closeDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws -> [Booking] {
         let office = try registry(officeID, for: staff)
         let day = try Self.date(date, "date")
-        let reason = try Self.reason(reason)
+        let reason = try Validate.reason(reason, length: 1...200)
         guard day >= LocalDate.today(at: now()) else { throw DomainError.invalidParameter("date", "must not be in the past") }
         let audit = AuditRecord(staffID: staff.id, action: "office.close", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
@@ -243,7 +243,7 @@ public struct BookingService: Sendable {
     public func openDay(officeID: Int64, date: String, reason: String, by staff: StaffMember) async throws {
         let office = try registry(officeID, for: staff)
         let day = try Self.date(date, "date")
-        let reason = try Self.reason(reason)
+        let reason = try Validate.reason(reason, length: 1...200)
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit, promotion: promotion(at: audit.at))
@@ -276,8 +276,7 @@ public struct BookingService: Sendable {
     /// ever shows an unmasked number.
     public func revealApplicants(code: String, reason: String, by staff: StaffMember) async throws
         -> (code: String, applicants: [(name: String, idNumber: String)]) {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (2...200).contains(reason.count) else { throw DomainError.invalidParameter("reason", "say why, in 2 to 200 characters") }
+        let reason = try Validate.reason(reason, length: 2...200)
         let booking = try await booking(code: code, by: staff)
         let audit = AuditRecord(staffID: staff.id, action: "booking.reveal", target: "booking:\(booking.id)", at: now(),
                                 after: Self.json(["reason": reason]))
@@ -431,12 +430,6 @@ public struct BookingService: Sendable {
         guard start <= end else { throw .invalidParameter("to", "must not be before from") }
         guard start.days(until: end) < maxRangeDays else { throw .invalidParameter("to", "at most \(maxRangeDays) days after from") }
         return start...end
-    }
-
-    static func reason(_ text: String) throws(DomainError) -> String {
-        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(reason.count) else { throw .invalidParameter("reason", "must be 1 to 200 characters") }
-        return reason
     }
 
     /// What makes two booking requests "the same" for an idempotency key.

@@ -21,6 +21,16 @@ public struct DirectorySearchParameters: Sendable {
 public enum Validate {
     public static let maxNameLength = 50
 
+    /// A reason people will read (a closure's, a reveal's, a rejection's): trimmed, `length` characters, and no
+    /// control characters (NUL above all, which PostgreSQL's text refuses).
+    public static func reason(_ text: String, length: ClosedRange<Int>) throws(DomainError) -> String {
+        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard length.contains(reason.count), !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalidParameter("reason", "say why, in \(length.lowerBound) to \(length.upperBound) characters, without control characters")
+        }
+        return reason
+    }
+
     public static func divisionCode(_ text: String, parameter: String) throws(DomainError) -> DivisionCode {
         guard let code = DivisionCode(text) else {
             throw .invalidParameter(parameter, "must be a division code of 2, 4, 6 or 9 digits, e.g. 3201")
