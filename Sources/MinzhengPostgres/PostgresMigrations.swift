@@ -505,6 +505,35 @@ enum PostgresMigrations {
             """,
             "CREATE TRIGGER slots_changed AFTER INSERT OR UPDATE OR DELETE ON slots FOR EACH ROW EXECUTE FUNCTION minzheng_slot_changed()",
         ]),
+        Migration(name: "0009 search indexes", statements: [
+            // Searches run here (PostgresSearchIndex). Names: trigram GIN indexes, which answer LIKE '%...%' for Chinese
+            // as long as the database's character type is UTF-8 (docs/deploy.md). pg_trgm is a trusted extension, so
+            // the owner of the database may add it; it goes in `public`, where a test schema's DROP cannot take it,
+            // and the indexes name its operator class wherever an earlier installation put it.
+            """
+            DO $$
+            DECLARE trgm text;
+            BEGIN
+                CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+                SELECT extnamespace::regnamespace::text INTO trgm FROM pg_extension WHERE extname = 'pg_trgm';
+                EXECUTE format('CREATE INDEX directory_entries_name ON directory_entries USING gin (name %s.gin_trgm_ops)', trgm);
+                EXECUTE format('CREATE INDEX divisions_name ON divisions USING gin (name %s.gin_trgm_ops)', trgm);
+                EXECUTE format('CREATE INDEX social_orgs_name ON social_orgs USING gin (name %s.gin_trgm_ops)', trgm);
+                EXECUTE format('CREATE INDEX eldercare_facilities_name ON eldercare_facilities USING gin (name %1$s.gin_trgm_ops, '
+                               'name_pinyin %1$s.gin_trgm_ops, name_initials %1$s.gin_trgm_ops)', trgm);
+            END
+            $$
+            """,
+            // Places: the built-in point type's GiST index finds the rows inside a search's box (the equivalent of
+            // earthdistance's cube index, with no untrusted extension); the exact great-circle distance is computed
+            // on those rows only.
+            "CREATE INDEX directory_entries_location ON directory_entries USING gist (point(lng, lat))",
+            "CREATE INDEX eldercare_facilities_location ON eldercare_facilities USING gist (point(lng, lat))",
+            // Orders that compare codes byte by byte, as the catalogues do, whatever the database's collation.
+            "CREATE INDEX directory_entries_listing ON directory_entries (type, division_code COLLATE \"C\", id)",
+            "CREATE INDEX social_orgs_by_code ON social_orgs (code COLLATE \"C\")",
+            "CREATE INDEX eldercare_facilities_listing ON eldercare_facilities (division_code COLLATE \"C\", id)",
+        ]),
     ]
 }
 

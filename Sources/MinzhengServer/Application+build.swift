@@ -28,7 +28,7 @@ public struct Services: Sendable {
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
         let storage = try await Storage.open(configuration, logger: logger)
         try await storage.seed(from: configuration.seedDirectory, logger: logger)
-        let lookups = LookupService(store: storage.lookups)
+        let lookups = LookupService(store: storage.lookups, index: storage.searchIndex)
         try await lookups.reload()
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
@@ -36,9 +36,9 @@ public struct Services: Sendable {
                                       peers: storage.officeChanges,
                                       attemptLimit: configuration.rateLimits.bookingAttempts.map(BookingAttemptLimit.init), now: now)
         try await bookings.loadRecentKeys()
-        let socialOrgs = SocialOrgService(store: storage.socialOrgs)
+        let socialOrgs = SocialOrgService(store: storage.socialOrgs, index: storage.searchIndex)
         try await socialOrgs.reload()
-        let eldercare = EldercareService(store: storage.eldercare, now: now)
+        let eldercare = EldercareService(store: storage.eldercare, index: storage.searchIndex, now: now)
         try await eldercare.reload()
         if configuration.notifyAllowPrivate {
             logger.warning("MINZHENG_NOTIFY_ALLOW_PRIVATE is set: webhooks may use http and private or loopback addresses; for local testing only")

@@ -25,6 +25,8 @@ public struct Storage: Sendable {
     public let sqlite: SQLiteDatabase?
     /// How processes sharing the database hear each other's office changes (nil for SQLite: one process).
     public let officeChanges: (any OfficeChangeChannel)?
+    /// Where look-up searches run when the database has indexes for them (PostgreSQL); nil: in memory (SQLite).
+    public let searchIndex: (any SearchIndex)?
     /// The PostgreSQL pool's run loop, when that is the backend.
     private let postgresPool: Task<Void, Never>?
 
@@ -38,7 +40,8 @@ public struct Storage: Sendable {
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: SQLiteIdentityStore(database), audit: bookings,
                        socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
                        notifications: SQLiteNotificationStore(database), serviceCatalogue: SQLiteServiceCatalogueStore(database),
-                       applications: SQLiteApplicationStore(database), sqlite: database, officeChanges: nil, postgresPool: nil)
+                       applications: SQLiteApplicationStore(database), sqlite: database, officeChanges: nil, searchIndex: nil,
+                       postgresPool: nil)
     }
 
     /// The pool runs for as long as the process (or until `close`); migrations run under an advisory lock, so
@@ -59,7 +62,7 @@ public struct Storage: Sendable {
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
                        notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
                        applications: PostgresApplicationStore(database), sqlite: nil,
-                       officeChanges: PostgresOfficeChanges(database), postgresPool: pool)
+                       officeChanges: PostgresOfficeChanges(database), searchIndex: PostgresSearchIndex(database), postgresPool: pool)
     }
 
     /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends

@@ -96,15 +96,15 @@ import Testing
     }
 
     @Test func divisionsByNameAndChildren() throws {
-        #expect(catalog.searchDivisions(name: "秦", level: nil, page: PageRequest()).items.map(\.name) == ["秦淮区"])
-        #expect(catalog.searchDivisions(name: "区", level: .county, page: PageRequest()).items.count == 3)
-        #expect(catalog.searchDivisions(name: "区", level: .city, page: PageRequest()).items.isEmpty)
-        let first = try #require(catalog.children(of: DivisionCode("32")!, page: PageRequest(limit: 1)))
+        #expect(try catalog.searchDivisions(name: "秦", level: nil, page: PageRequest()).items.map(\.name) == ["秦淮区"])
+        #expect(try catalog.searchDivisions(name: "区", level: .county, page: PageRequest()).items.count == 3)
+        #expect(try catalog.searchDivisions(name: "区", level: .city, page: PageRequest()).items.isEmpty)
+        let first = try #require(try catalog.children(of: DivisionCode("32")!, page: PageRequest(limit: 1)))
         #expect(first.items.map(\.name) == ["南京市"])
-        let second = try #require(catalog.children(of: DivisionCode("32")!, page: PageRequest(limit: 1, after: first.next)))
+        let second = try #require(try catalog.children(of: DivisionCode("32")!, page: PageRequest(limit: 1, after: first.next)))
         #expect(second.items.map(\.name) == ["无锡市"])
         #expect(second.next == nil)
-        #expect(catalog.children(of: DivisionCode("33")!, page: PageRequest()) == nil)
+        #expect(try catalog.children(of: DivisionCode("33")!, page: PageRequest()) == nil)
     }
 
     @Test func versionChangesWithContent() {

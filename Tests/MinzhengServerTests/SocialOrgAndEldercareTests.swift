@@ -117,7 +117,7 @@ extension SocialOrgEndpointTests {
 
     @Test func staffOfTheDivisionKeepFreeBedsLive() async throws {
         try await withBookingWorld { world in
-            let hits = try world.services.eldercare.search(
+            let hits = try await world.services.eldercare.search(
                 try EldercareQuery.parse(near: nil, radiusKm: nil, division: "3201", name: nil, careLevels: [], nature: nil, minStar: nil,
                                          maxMonthlyPrice: nil, hasFreeBeds: nil, sort: nil), page: PageRequest(limit: 1))
             let facility = try #require(hits.items.first).facility

@@ -139,7 +139,7 @@ public struct EldercareCatalog: Sendable {
             EldercareHit(facility: facilities[match.position], bedsFree: beds[match.position],
                          distanceMetres: match.metres.map { Int64($0.rounded()) })
         }
-        let next = best.count > page.limit ? shown.last.map { PageCursor(key: Self.cursorPrefix(query.sort) + String($0.key), id: $0.id) } : nil
+        let next = best.count > page.limit ? shown.last.map { Self.cursor(after: $0.key, id: $0.id, sort: query.sort) } : nil
         return Page(items: items, next: next)
     }
 
@@ -162,16 +162,20 @@ public struct EldercareCatalog: Sendable {
         }
     }
 
-    static func cursor(_ cursor: PageCursor?, sort: EldercareQuery.Sort) throws(DomainError) -> (key: Int64, id: Int64)? {
+    static func cursor(_ cursor: PageCursor?, sort: EldercareQuery.Sort) throws(DomainError) -> EldercareQuery.Resume? {
         guard let cursor else { return nil }
         let prefix = cursorPrefix(sort)
         guard cursor.key.hasPrefix(prefix), let key = Int64(cursor.key.dropFirst(prefix.count)) else {
             throw .invalidParameter("cursor", "belongs to another kind of search")
         }
-        return (key, cursor.id)
+        return EldercareQuery.Resume(key: key, id: cursor.id)
     }
 
-    static func isPinyin(_ text: String) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isLetter } }
+    static func cursor(after key: Int64, id: Int64, sort: EldercareQuery.Sort) -> PageCursor {
+        PageCursor(key: cursorPrefix(sort) + String(key), id: id)
+    }
+
+    public static func isPinyin(_ text: String) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isLetter } }
 }
 
 extension EldercareQuery {

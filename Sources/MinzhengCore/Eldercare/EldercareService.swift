@@ -12,13 +12,16 @@ public final class EldercareService: Sendable {
     }
 
     private let store: any EldercareStore
+    /// Where searches run when the database has indexes for them (PostgreSQL); else in `snapshot`.
+    private let index: (any SearchIndex)?
     private let snapshot: Mutex<Snapshot>
     private let now: @Sendable () -> Date
     /// The store's data-set version the catalogue was loaded at.
     private let loadedVersion = Mutex<Int64>(-1)
 
-    public init(store: any EldercareStore, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any EldercareStore, index: (any SearchIndex)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.index = index
         self.now = now
         snapshot = Mutex(Snapshot(catalog: EldercareCatalog([]), beds: []))
     }
@@ -37,14 +40,24 @@ public final class EldercareService: Sendable {
         return true
     }
 
-    public func search(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
-        try searchWithCatalog(query, page: page).page
+    public func search(_ query: EldercareQuery, page: PageRequest) async throws -> Page<EldercareHit> {
+        try await searchWithCatalog(query, page: page).page
     }
 
     /// The page and the catalogue it came from (whose `generation` names anything pre-rendered from it).
-    public func searchWithCatalog(_ query: EldercareQuery, page: PageRequest) throws(DomainError) -> (page: Page<EldercareHit>, catalog: EldercareCatalog) {
+    public func searchWithCatalog(_ query: EldercareQuery, page: PageRequest) async throws -> (page: Page<EldercareHit>, catalog: EldercareCatalog) {
         let current = snapshot.withLock { $0 }
-        return (try current.catalog.search(query, beds: current.beds, page: page), current.catalog)
+        guard let index else { return (try current.catalog.search(query, beds: current.beds, page: page), current.catalog) }
+        let catalog = current.catalog
+        let after = try EldercareCatalog.cursor(page.after, sort: query.sort)
+        let rows = try await index.eldercare(query, after: after, count: page.limit + 1)
+        let found = Page(rows: rows, limit: page.limit, item: { row in
+            // The database's free beds: another process may have just been told of a change.
+            catalog.position(of: row.id).map {
+                EldercareHit(facility: catalog.facilities[$0], bedsFree: row.bedsFree, distanceMetres: row.metres.map { Int64($0.rounded()) })
+            }
+        }, cursor: { EldercareCatalog.cursor(after: $0.key, id: $0.id, sort: query.sort) })
+        return (found, catalog)
     }
 
     public var catalog: EldercareCatalog { snapshot.withLock { $0.catalog } }

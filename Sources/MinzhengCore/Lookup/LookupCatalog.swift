@@ -21,6 +21,27 @@ public struct DirectoryQuery: Sendable, Equatable {
     }
 }
 
+extension DirectoryQuery {
+    /// Where the page asked for starts; refused when the cursor came from the other kind of search.
+    public func resume(from cursor: PageCursor?) throws(DomainError) -> Resume? {
+        guard let cursor else { return nil }
+        if near != nil {
+            // Distance keys are written "m<millimetres>" so they cannot pass for a division code.
+            guard cursor.key.hasPrefix("m"), let millimetres = Int64(cursor.key.dropFirst()) else {
+                throw .invalidParameter("cursor", "belongs to another kind of search")
+            }
+            return .distance(millimetres: millimetres, id: cursor.id)
+        }
+        guard DivisionCode(cursor.key) != nil else { throw .invalidParameter("cursor", "belongs to another kind of search") }
+        return .division(cursor.key, id: cursor.id)
+    }
+
+    /// The cursor of a page that ends with `row`.
+    public static func cursor(after row: Row) -> PageCursor {
+        row.millimetres.map { PageCursor(key: "m\($0)", id: row.id) } ?? PageCursor(key: row.divisionCode, id: row.id)
+    }
+}
+
 /// A directory entry as found by a search: with its distance when the search was `near` a point.
 public struct DirectoryHit: Sendable {
     public let entry: DirectoryEntry
@@ -79,27 +100,35 @@ public struct LookupCatalog: Sendable {
     }
 
     /// The divisions directly under `code`, by code; nil when `code` is unknown.
-    public func children(of code: DivisionCode, page: PageRequest) -> Page<Division>? {
+    public func children(of code: DivisionCode, page: PageRequest) throws(DomainError) -> Page<Division>? {
         guard divisionPosition[code] != nil else { return nil }
-        return pageOfDivisions(childPositions[code] ?? [], page: page)
+        return try pageOfDivisions(childPositions[code] ?? [], page: page)
     }
 
     /// Divisions whose name contains `name`, by code.
-    public func searchDivisions(name: String, level: DivisionLevel?, page: PageRequest) -> Page<Division> {
+    public func searchDivisions(name: String, level: DivisionLevel?, page: PageRequest) throws(DomainError) -> Page<Division> {
         let positions = divisionNames.candidates(for: name).filter {
             let division = divisions[$0]
             return (level == nil || division.level == level) && division.name.contains(name)
         }
-        return pageOfDivisions(positions, page: page)
+        return try pageOfDivisions(positions, page: page)
     }
 
-    private func pageOfDivisions(_ positions: [Int], page: PageRequest) -> Page<Division> {
-        let start = page.after.map { after in positions.firstIndex { divisions[$0].code.rawValue > after.key } ?? positions.endIndex } ?? 0
+    private func pageOfDivisions(_ positions: [Int], page: PageRequest) throws(DomainError) -> Page<Division> {
+        let after = try Self.resume(from: page.after)
+        let start = after.map { after in positions.firstIndex { divisions[$0].code > after } ?? positions.endIndex } ?? 0
         let slice = positions[start...].prefix(page.limit + 1).map { divisions[$0] }
-        let items = Array(slice.prefix(page.limit))
-        let next = slice.count > page.limit ? items.last.map { PageCursor(key: $0.code.rawValue, id: 0) } : nil
-        return Page(items: items, next: next)
+        return Page(rows: slice, limit: page.limit, item: { $0 }, cursor: { Self.cursor(after: $0.code) })
     }
+
+    /// Where a page of divisions starts: after the code its cursor names (`searchDivisions`' order is by code).
+    public static func resume(from cursor: PageCursor?) throws(DomainError) -> DivisionCode? {
+        guard let cursor else { return nil }
+        guard let code = DivisionCode(cursor.key) else { throw .invalidParameter("cursor", "belongs to another kind of search") }
+        return code
+    }
+
+    public static func cursor(after code: DivisionCode) -> PageCursor { PageCursor(key: code.rawValue, id: 0) }
 
     // MARK: Directory
 
@@ -148,9 +177,8 @@ struct TypeDirectory: Sendable {
         let prefix = query.division?.rawValue ?? ""
         var start = lowerBound { $0.divisionCode.rawValue >= prefix }
         let end = lowerBound { $0.divisionCode.rawValue >= prefix + ":" }  // ':' sorts right after '9'
-        if let after = page.after {
-            guard DivisionCode(after.key) != nil else { throw .invalidParameter("cursor", "belongs to another kind of search") }
-            start = max(start, lowerBound { ($0.divisionCode.rawValue, $0.id) > (after.key, after.id) })
+        if case .division(let key, let id) = try query.resume(from: page.after) {
+            start = max(start, lowerBound { ($0.divisionCode.rawValue, $0.id) > (key, id) })
         }
         guard start < end else { return Page(items: [], next: nil) }
 
@@ -164,19 +192,14 @@ struct TypeDirectory: Sendable {
             found = Array(entries[start..<min(end, start + page.limit + 1)])
         }
         let items = found.prefix(page.limit).map { DirectoryHit(entry: $0, distanceMetres: nil) }
-        let next = found.count > page.limit ? items.last.map { PageCursor(key: $0.entry.divisionCode.rawValue, id: $0.entry.id) } : nil
+        let next = found.count > page.limit
+            ? items.last.map { DirectoryQuery.cursor(after: .init(id: $0.entry.id, divisionCode: $0.entry.divisionCode.rawValue, millimetres: nil)) } : nil
         return Page(items: items, next: next)
     }
 
     private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
         var after: (millimetres: Int64, id: Int64)? = nil
-        if let cursor = page.after {
-            // Distance keys are written "m<millimetres>" so they cannot pass for a division code.
-            guard cursor.key.hasPrefix("m"), let millimetres = Int64(cursor.key.dropFirst()) else {
-                throw .invalidParameter("cursor", "belongs to another kind of search")
-            }
-            after = (millimetres, cursor.id)
-        }
+        if case .distance(let millimetres, let id) = try query.resume(from: page.after) { after = (millimetres, id) }
         let box = centre.boundingBox(metres: query.radiusMetres)
         // The page plus one, nearest first, kept sorted while the candidates stream by: a page is at most
         // 101 items, while a dense district can have thousands within the radius.
@@ -199,7 +222,8 @@ struct TypeDirectory: Sendable {
         }
         let shown = nearest.prefix(page.limit)
         let items = shown.map { DirectoryHit(entry: entries[$0.position], distanceMetres: ($0.millimetres + 500) / 1000) }
-        let next = nearest.count > page.limit ? shown.last.map { PageCursor(key: "m\($0.millimetres)", id: $0.id) } : nil
+        let next = nearest.count > page.limit
+            ? shown.last.map { DirectoryQuery.cursor(after: .init(id: $0.id, divisionCode: "", millimetres: $0.millimetres)) } : nil
         return Page(items: items, next: next)
     }
 

@@ -2,13 +2,36 @@ import Synchronization
 
 /// Serves look-ups from an in-memory `LookupCatalog` loaded from the store, and loads a new one after
 /// the data changes. Readers never wait for a reload: they keep the snapshot they took.
+/// With a `SearchIndex` (PostgreSQL), searches run in the database and the catalogue only renders what they find.
 public final class LookupService: Sendable {
     private let store: any LookupStore
+    private let index: (any SearchIndex)?
     private let current: Mutex<LookupCatalog>
 
-    public init(store: any LookupStore) {
+    public init(store: any LookupStore, index: (any SearchIndex)? = nil) {
         self.store = store
+        self.index = index
         self.current = Mutex(.empty)
+    }
+
+    /// Entries of one type, and the catalogue that shows them; nil when the type is unknown.
+    public func search(_ query: DirectoryQuery, page: PageRequest) async throws -> (page: Page<DirectoryHit>, catalog: LookupCatalog)? {
+        let catalog = self.catalog
+        guard let index else { return try catalog.search(query, page: page).map { ($0, catalog) } }
+        guard catalog.resourceType(query.type) != nil else { return nil }
+        let rows = try await index.directory(query, after: try query.resume(from: page.after), count: page.limit + 1)
+        let found = Page(rows: rows, limit: page.limit, item: { row in
+            catalog.entry(type: query.type, id: row.id).map { DirectoryHit(entry: $0, distanceMetres: row.millimetres.map { ($0 + 500) / 1000 }) }
+        }, cursor: DirectoryQuery.cursor(after:))
+        return (found, catalog)
+    }
+
+    /// Divisions whose name contains `name`, by code.
+    public func searchDivisions(name: String, level: DivisionLevel?, page: PageRequest) async throws -> Page<Division> {
+        let catalog = self.catalog
+        guard let index else { return try catalog.searchDivisions(name: name, level: level, page: page) }
+        let codes = try await index.divisions(name: name, level: level, after: try LookupCatalog.resume(from: page.after), count: page.limit + 1)
+        return Page(rows: codes, limit: page.limit, item: catalog.division, cursor: LookupCatalog.cursor(after:))
     }
 
     /// The snapshot one request works on from start to end (see `pin`), so that its ETag and body agree.

@@ -35,6 +35,15 @@ public struct Page<Item: Sendable>: Sendable {
         self.items = items
         self.next = next
     }
+
+    /// A page of `limit` items made of up to `limit + 1` rows found in order (a `SearchIndex`'s answer): the
+    /// extra row only says that there is more. A row whose item `item` cannot give (data imported since the
+    /// catalogue was loaded) is left out, but the cursor still follows the rows.
+    public init<Row>(rows: [Row], limit: Int, item: (Row) -> Item?, cursor: (Row) -> PageCursor) {
+        let shown = rows.prefix(limit)
+        items = shown.compactMap(item)
+        next = rows.count > limit ? shown.last.map(cursor) : nil
+    }
 }
 
 /// A keyset position: the sort key of the last item of a page. Keyset paging never skips or repeats an

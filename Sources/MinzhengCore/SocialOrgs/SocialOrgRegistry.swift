@@ -18,7 +18,9 @@ public struct SocialOrgRegistry: Sendable {
     public var count: Int { organisations.count }
     public var all: [SocialOrg] { organisations }
 
-    public func organisation(_ code: CreditCode) -> SocialOrg? { positionByCode[code.value].map { organisations[$0] } }
+    public func organisation(_ code: CreditCode) -> SocialOrg? { organisation(code: code.value) }
+
+    func organisation(code: String) -> SocialOrg? { positionByCode[code].map { organisations[$0] } }
 
     public struct Query: Sendable {
         public var name: String?
@@ -37,11 +39,8 @@ public struct SocialOrgRegistry: Sendable {
     /// Organisations matching every given filter, by credit code; the cursor key is the last code.
     public func search(_ query: Query, page: PageRequest) throws(DomainError) -> Page<SocialOrg> {
         var start = 0
-        if let after = page.after {
-            guard after.id == 0, !after.key.isEmpty, after.key.count <= 18 else {
-                throw .invalidParameter("cursor", "belongs to another kind of search")
-            }
-            start = lowerBound(after.key + "\u{7F}")  // just past the last code shown
+        if let after = try Self.resume(from: page.after) {
+            start = lowerBound(after + "\u{7F}")  // just past the last code shown
         }
         let matches: (SocialOrg) -> Bool = { organisation in
             (query.kind == nil || organisation.kind == query.kind) && (query.status == nil || organisation.status == query.status)
@@ -64,10 +63,19 @@ public struct SocialOrgRegistry: Sendable {
                 position += 1
             }
         }
-        let items = Array(found.prefix(page.limit))
-        let next = found.count > page.limit ? items.last.map { PageCursor(key: $0.code.value, id: 0) } : nil
-        return Page(items: items, next: next)
+        return Page(rows: found, limit: page.limit, item: { $0 }, cursor: { Self.cursor(after: $0.code.value) })
     }
+
+    /// The last code of the previous page, from its cursor.
+    static func resume(from cursor: PageCursor?) throws(DomainError) -> String? {
+        guard let cursor else { return nil }
+        guard cursor.id == 0, !cursor.key.isEmpty, cursor.key.count <= 18, cursor.key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw .invalidParameter("cursor", "belongs to another kind of search")
+        }
+        return cursor.key
+    }
+
+    static func cursor(after code: String) -> PageCursor { PageCursor(key: code, id: 0) }
 
     private func lowerBound(_ code: String) -> Int {
         organisations.partitionPoint { $0.code.value >= code }

@@ -13,12 +13,15 @@ public struct SocialOrgVerification: Sendable {
 /// Social organisations: verification, search, look-up by code, and the data feed's import.
 public final class SocialOrgService: Sendable {
     private let store: any SocialOrgStore
+    /// Where searches run when the database has indexes for them (PostgreSQL); else in the registry.
+    private let index: (any SearchIndex)?
     private let snapshot: Mutex<SocialOrgRegistry>
     /// The store's data-set version the registry was loaded at.
     private let loadedVersion = Mutex<Int64>(-1)
 
-    public init(store: any SocialOrgStore) {
+    public init(store: any SocialOrgStore, index: (any SearchIndex)? = nil) {
         self.store = store
+        self.index = index
         snapshot = Mutex(SocialOrgRegistry([]))
     }
 
@@ -66,13 +69,16 @@ public final class SocialOrgService: Sendable {
         return organisation
     }
 
-    public func search(name: String?, kind: String?, status: String?, division: String?, page: PageRequest) throws(DomainError) -> Page<SocialOrg> {
+    public func search(name: String?, kind: String?, status: String?, division: String?, page: PageRequest) async throws -> Page<SocialOrg> {
         let query = SocialOrgRegistry.Query(
             name: try name.map { text throws(DomainError) in try Validate.name(text, parameter: "q") },
             kind: try kind.map { text throws(DomainError) in try Validate.oneOf(text, parameter: "type") },
             status: try status.map { text throws(DomainError) in try Validate.oneOf(text, parameter: "status") },
             division: try division.map { text throws(DomainError) in try Validate.divisionCode(text, parameter: "division") })
-        return try registry.search(query, page: page)
+        let registry = self.registry
+        guard let index else { return try registry.search(query, page: page) }
+        let codes = try await index.socialOrgs(query, after: try SocialOrgRegistry.resume(from: page.after), count: page.limit + 1)
+        return Page(rows: codes, limit: page.limit, item: registry.organisation(code:), cursor: SocialOrgRegistry.cursor(after:))
     }
 
     /// Imports a data feed: every row is checked first, and either all are stored (in one transaction) or

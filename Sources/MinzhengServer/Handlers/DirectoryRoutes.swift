@@ -22,19 +22,18 @@ struct DirectoryRoutes: Sendable {
     static let operations: Set<String> = ["GET /v1/directory/{type}", "GET /v1/directory/{type}/{id}"]
 
     func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/v1/directory/{type}") { request, context in try self.search(request, context.parameters) }
+        router.get("/v1/directory/{type}") { request, context in try await self.search(request, context.parameters) }
         router.get("/v1/directory/{type}/{id}") { request, context in try self.entry(context.parameters) }
     }
 
-    private func search(_ request: Request, _ path: Parameters) throws -> Response {
+    private func search(_ request: Request, _ path: Parameters) async throws -> Response {
         let type = path.get("type") ?? ""
         let query = request.uri.queryParameters
         let parameters = try DirectorySearchParameters(
             type: type, division: query["division"].map(String.init), q: query["q"].map(String.init),
             near: query["near"].map(String.init), radiusKm: Validate.number(query["radius_km"], parameter: "radius_km"),
             limit: Validate.integer(query["limit"], parameter: "limit"), cursor: query["cursor"].map(String.init))
-        let catalog = lookups.catalog
-        guard let page = try catalog.search(parameters.query, page: parameters.page) else {
+        guard let (page, catalog) = try await lookups.search(parameters.query, page: parameters.page) else {
             throw DomainError.notFound("no resource type \(type)")
         }
         return .renderedJSON(renderer.page(page, catalog: catalog))

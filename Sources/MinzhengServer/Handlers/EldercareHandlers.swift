@@ -9,7 +9,7 @@ extension APIHandler {
             near: query.near, radiusKm: query.radiusKm, division: query.division, name: query.q,
             careLevels: (query.careLevel ?? []).map(\.rawValue), nature: query.nature?.rawValue, minStar: query.minStar,
             maxMonthlyPrice: query.maxMonthlyPrice, hasFreeBeds: query.hasFreeBeds, sort: query.sort?.rawValue)
-        let page = try eldercare.search(search, page: try PageRequest.parse(limit: query.limit, cursor: query.cursor))
+        let page = try await eldercare.search(search, page: try PageRequest.parse(limit: query.limit, cursor: query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.EldercareFacility.init), nextCursor: page.next?.token))))
     }
 

@@ -15,10 +15,10 @@ struct EldercareRoutes: Sendable {
     static let operations: Set<String> = ["GET /v1/eldercare-facilities"]
 
     func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/v1/eldercare-facilities") { request, _ in try self.search(request) }
+        router.get("/v1/eldercare-facilities") { request, _ in try await self.search(request) }
     }
 
-    private func search(_ request: Request) throws -> Response {
+    private func search(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         func text(_ name: Substring) -> String? { query[name].map { String($0) } }
         let search = try EldercareQuery.parse(
@@ -28,7 +28,7 @@ struct EldercareRoutes: Sendable {
             maxMonthlyPrice: Validate.integer(query["max_monthly_price"], parameter: "max_monthly_price"), hasFreeBeds: Validate.boolean(query["has_free_beds"], parameter: "has_free_beds"),
             sort: text("sort"))
         let page = try PageRequest.parse(limit: Validate.integer(query["limit"], parameter: "limit"), cursor: text("cursor"))
-        let (found, catalog) = try eldercare.searchWithCatalog(search, page: page)
+        let (found, catalog) = try await eldercare.searchWithCatalog(search, page: page)
         return .renderedJSON(renderer.page(found, catalog: catalog))
     }
 }

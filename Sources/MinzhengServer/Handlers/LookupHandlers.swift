@@ -1,13 +1,13 @@
 import MinzhengAPI
 import MinzhengCore
 
-/// Divisions and the directory: public look-ups served from the in-memory catalogue.
+/// Divisions and the directory: public look-ups served from the in-memory catalogue (searched in PostgreSQL there).
 extension APIHandler {
     func searchDivisions(_ input: Operations.SearchDivisions.Input) async throws -> Operations.SearchDivisions.Output {
         let name = try Validate.name(input.query.q, parameter: "q")
         let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
         let level = input.query.level.flatMap { DivisionLevel(rawValue: $0.rawValue) }
-        let found = lookups.catalog.searchDivisions(name: name, level: level, page: page)
+        let found = try await lookups.searchDivisions(name: name, level: level, page: page)
         return .ok(.init(body: .json(.init(found))))
     }
 
@@ -20,7 +20,7 @@ extension APIHandler {
     func listDivisionChildren(_ input: Operations.ListDivisionChildren.Input) async throws -> Operations.ListDivisionChildren.Output {
         let code = try Validate.divisionCode(input.path.code, parameter: "code")
         let page = try PageRequest.parse(limit: input.query.limit, cursor: input.query.cursor)
-        guard let children = lookups.catalog.children(of: code, page: page) else {
+        guard let children = try lookups.catalog.children(of: code, page: page) else {
             throw DomainError.notFound("no division with code \(code)")
         }
         return .ok(.init(body: .json(.init(children))))
@@ -39,7 +39,7 @@ extension APIHandler {
         let parameters = try DirectorySearchParameters(
             type: input.path._type, division: query.division, q: query.q, near: query.near, radiusKm: query.radiusKm,
             limit: query.limit, cursor: query.cursor)
-        guard let found = try lookups.catalog.search(parameters.query, page: parameters.page) else {
+        guard let (found, _) = try await lookups.search(parameters.query, page: parameters.page) else {
             throw DomainError.notFound("no resource type \(input.path._type)")
         }
         return .ok(.init(body: .json(.init(found))))

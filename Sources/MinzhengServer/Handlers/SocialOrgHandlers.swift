@@ -13,7 +13,7 @@ extension APIHandler {
 
     func searchSocialOrgs(_ input: Operations.SearchSocialOrgs.Input) async throws -> Operations.SearchSocialOrgs.Output {
         let query = input.query
-        let page = try socialOrgs.search(name: query.q, kind: query._type?.rawValue, status: query.status?.rawValue, division: query.division,
+        let page = try await socialOrgs.search(name: query.q, kind: query._type?.rawValue, status: query.status?.rawValue, division: query.division,
                                          page: try PageRequest.parse(limit: query.limit, cursor: query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.SocialOrg.init), nextCursor: page.next?.token))))
     }
