@@ -85,6 +85,7 @@ public struct PostgresLookupStore: LookupStore, SeedStore {
                         opening_hours = excluded.opening_hours, services = excluded.services, updated_at = excluded.updated_at
                     """, logger: logger)
             }
+            try await PostgresSearchIndex.analyze(connection, "divisions, directory_entries", logger: logger)
             for day in seed.calendar {
                 try await connection.query("""
                     INSERT INTO calendar_days (date, kind, name) VALUES (\(day.date.description), \(day.kind.rawValue), \(day.name))

@@ -151,6 +151,12 @@ public struct PostgresSearchIndex: SearchIndex {
         }
     }
 
+    /// Counts what an import just wrote, inside its transaction, so that the planner picks the indexes above from the
+    /// first search on (autovacuum would only get to it a minute or so later).
+    static func analyze(_ connection: PostgresConnection, _ tables: StaticString, logger: Logger) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(tables)"), logger: logger)
+    }
+
     private func run(_ text: String, _ sql: SQLBuilder) async throws -> PostgresRowSequence {
         try await client.query(PostgresQuery(unsafeSQL: text, binds: sql.binds), logger: logger)
     }

@@ -76,7 +76,10 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
             """, logger: logger).decode(Bool.self) {
             if inserted { added += 1 } else { changed += 1 }
         }
-        if added + changed > 0 { try await PostgresDatasetVersion.bump(connection, "social_orgs", logger: logger) }
+        if added + changed > 0 {
+            try await PostgresDatasetVersion.bump(connection, "social_orgs", logger: logger)
+            try await PostgresSearchIndex.analyze(connection, "social_orgs", logger: logger)
+        }
         return (added, changed, organisations.count - added - changed)
     }
 }

@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// The PostgreSQL schema to work in (`MINZHENG_DATABASE_SCHEMA`; tests give each run its own); nil: the user's default.
     public var databaseSchema: String?
+    /// Where look-up searches run (`MINZHENG_SEARCH`): `memory`, the default, in each process's catalogues (the
+    /// fastest, docs/benchmarks.md); or `database`, PostgreSQL's trigram and GiST indexes (every process reads the
+    /// one copy; it needs `MINZHENG_DATABASE_URL`).
+    public var searchInDatabase = false
     /// Where the seed CSV files are read from.
     public var seedDirectory: URL
     public var logLevel: Logger.Level
@@ -87,6 +91,13 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("MINZHENG_DATABASE_SCHEMA must be lower-case letters, digits and _, starting with a letter or _")
         }
         if let url = databaseURL, let problem = PostgresDatabase.unsupported(url: url) { throw ConfigurationError(problem) }
+        switch value("MINZHENG_SEARCH") {
+        case nil, "memory": searchInDatabase = false
+        case "database":
+            guard databaseURL != nil else { throw ConfigurationError("MINZHENG_SEARCH=database needs MINZHENG_DATABASE_URL (SQLite searches in memory)") }
+            searchInDatabase = true
+        case let other?: throw ConfigurationError("MINZHENG_SEARCH must be memory or database, not \(other)")
+        }
         if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
             guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }
             concurrentBookings = limit

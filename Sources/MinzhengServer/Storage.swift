@@ -25,7 +25,7 @@ public struct Storage: Sendable {
     public let sqlite: SQLiteDatabase?
     /// How processes sharing the database hear each other's office changes (nil for SQLite: one process).
     public let officeChanges: (any OfficeChangeChannel)?
-    /// Where look-up searches run when the database has indexes for them (PostgreSQL); nil: in memory (SQLite).
+    /// Where look-up searches run when they run in the database (PostgreSQL with `MINZHENG_SEARCH=database`); nil: in memory.
     public let searchIndex: (any SearchIndex)?
     /// The PostgreSQL pool's run loop, when that is the backend.
     private let postgresPool: Task<Void, Never>?
@@ -62,7 +62,8 @@ public struct Storage: Sendable {
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
                        notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
                        applications: PostgresApplicationStore(database), sqlite: nil,
-                       officeChanges: PostgresOfficeChanges(database), searchIndex: PostgresSearchIndex(database), postgresPool: pool)
+                       officeChanges: PostgresOfficeChanges(database), searchIndex: configuration.searchInDatabase ? PostgresSearchIndex(database) : nil,
+                       postgresPool: pool)
     }
 
     /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends

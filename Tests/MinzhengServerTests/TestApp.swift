@@ -49,6 +49,8 @@ func testConfiguration(_ directory: URL) async throws -> ServerConfiguration {
     configuration.rateLimits.perCitizen = .init(perSecond: 100_000, burst: 100_000)
     if let url = Fixtures.postgresURLForWorlds {
         configuration.databaseURL = try await watched("a copy of the template database") { try await PostgresTemplate.shared.freshDatabase(url) }
+        // The PostgreSQL pass searches in the database, the SQLite pass in memory: every look-up test runs on both.
+        configuration.searchInDatabase = true
     }
     return configuration
 }

@@ -1,0 +1,15 @@
+import MinzhengServer
+import Testing
+
+/// Settings read from the environment: a wrong value stops the start with its reason, never a silent default.
+struct ConfigurationTests {
+    @Test func searchRunsInMemoryUnlessTheDatabaseIsAskedFor() throws {
+        #expect(try ServerConfiguration(environment: [:]).searchInDatabase == false)
+        #expect(try ServerConfiguration(environment: ["MINZHENG_SEARCH": "memory"]).searchInDatabase == false)
+        let postgres = ["MINZHENG_DATABASE_URL": "postgres://minzheng@127.0.0.1:5432/minzheng", "MINZHENG_SEARCH": "database"]
+        #expect(try ServerConfiguration(environment: postgres).searchInDatabase == true)
+        // SQLite has no search indexes of its own: asking for them is a mistake to report, as is a word that means nothing.
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["MINZHENG_SEARCH": "database"]) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["MINZHENG_SEARCH": "fast"]) }
+    }
+}
