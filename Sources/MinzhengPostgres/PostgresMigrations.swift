@@ -506,17 +506,30 @@ enum PostgresMigrations {
             "CREATE TRIGGER slots_changed AFTER INSERT OR UPDATE OR DELETE ON slots FOR EACH ROW EXECUTE FUNCTION minzheng_slot_changed()",
         ]),
         Migration(name: "0009 search indexes", statements: [
-            // Searches run here (PostgresSearchIndex). Names: trigram GIN indexes, which answer LIKE '%...%' for Chinese
-            // as long as the database's character type is UTF-8 (docs/deploy.md). pg_trgm is a trusted extension, so
-            // the owner of the database may add it; it goes in `public`, where a test schema's DROP cannot take it,
-            // and the indexes name its operator class wherever an earlier installation put it.
+            // Searches run here with MINZHENG_SEARCH=database (PostgresSearchIndex). Three trusted extensions, which the
+            // database's owner may add: pg_trgm (names), btree_gin and btree_gist (a resource type in the same index as
+            // a name or a place, so that a search of one type reads only its rows). They go in `public`, where a test
+            // schema's DROP cannot take them; the indexes name pg_trgm's operator class wherever it was installed.
+            """
+            CREATE FUNCTION minzheng_name_grams(name text) RETURNS text[] IMMUTABLE PARALLEL SAFE LANGUAGE sql AS $$
+                -- Every character and every pair of neighbouring characters: a name that contains a one- or two-
+                -- character search holds all of the search's grams. Trigrams cannot index searches that short, and
+                -- most Chinese searches are two characters (养老, 民政).
+                SELECT coalesce(array_agg(DISTINCT gram), '{}') FROM (
+                    SELECT substr(name, i, 1) AS gram FROM generate_series(1, length(name)) AS i
+                    UNION SELECT substr(name, i, 2) FROM generate_series(1, length(name) - 1) AS i
+                ) AS grams
+            $$
+            """,
             """
             DO $$
             DECLARE trgm text;
             BEGIN
                 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+                CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public;
+                CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
                 SELECT extnamespace::regnamespace::text INTO trgm FROM pg_extension WHERE extname = 'pg_trgm';
-                EXECUTE format('CREATE INDEX directory_entries_name ON directory_entries USING gin (name %s.gin_trgm_ops)', trgm);
+                EXECUTE format('CREATE INDEX directory_entries_name ON directory_entries USING gin (type, name %s.gin_trgm_ops)', trgm);
                 EXECUTE format('CREATE INDEX divisions_name ON divisions USING gin (name %s.gin_trgm_ops)', trgm);
                 EXECUTE format('CREATE INDEX social_orgs_name ON social_orgs USING gin (name %s.gin_trgm_ops)', trgm);
                 EXECUTE format('CREATE INDEX eldercare_facilities_name ON eldercare_facilities USING gin (name %1$s.gin_trgm_ops, '
@@ -524,10 +537,14 @@ enum PostgresMigrations {
             END
             $$
             """,
-            // Places: the built-in point type's GiST index finds the rows inside a search's box (the equivalent of
-            // earthdistance's cube index, with no untrusted extension); the exact great-circle distance is computed
-            // on those rows only.
-            "CREATE INDEX directory_entries_location ON directory_entries USING gist (point(lng, lat))",
+            "CREATE INDEX directory_entries_name_grams ON directory_entries USING gin (type, minzheng_name_grams(name))",
+            "CREATE INDEX divisions_name_grams ON divisions USING gin (minzheng_name_grams(name))",
+            "CREATE INDEX social_orgs_name_grams ON social_orgs USING gin (minzheng_name_grams(name))",
+            "CREATE INDEX eldercare_facilities_name_grams ON eldercare_facilities USING gin (minzheng_name_grams(name))",
+            // Places: the built-in point type's GiST index finds the rows inside a search's box (what earthdistance's
+            // cube index would do, without that untrusted extension); the exact great-circle distance is computed on
+            // those rows only.
+            "CREATE INDEX directory_entries_location ON directory_entries USING gist (type, point(lng, lat))",
             "CREATE INDEX eldercare_facilities_location ON eldercare_facilities USING gist (point(lng, lat))",
             // Orders that compare codes byte by byte, as the catalogues do, whatever the database's collation.
             "CREATE INDEX directory_entries_listing ON directory_entries (type, division_code COLLATE \"C\", id)",

@@ -2,8 +2,9 @@ import Logging
 import MinzhengCore
 import PostgresNIO
 
-/// The look-up searches answered by PostgreSQL (migration 0009's indexes): names through pg_trgm, places through a
-/// GiST index on `point(lng, lat)` and then the exact great-circle distance, codes compared byte by byte.
+/// The look-up searches answered by PostgreSQL (migration 0009's indexes): names through pg_trgm (and a grams index for
+/// searches of one or two characters), places through a GiST index on `point(lng, lat)` and then the exact
+/// great-circle distance, codes compared byte by byte.
 ///
 /// Each search must give what the in-memory catalogues give on the same data, row for row (`SearchIndexContract`), so
 /// every rule below is the catalogue's, written in SQL: the same box, the same haversine in the same order of
@@ -22,7 +23,7 @@ public struct PostgresSearchIndex: SearchIndex {
         if let name = query.name, name.contains("\u{0}") { return [] }  // no stored name holds one; PostgreSQL's text cannot
         var conditions = ["e.type = \(sql.bind(query.type))"]
         if let division = query.division { conditions.append(sql.codePrefix("e.division_code", division.rawValue)) }
-        if let name = query.name { conditions.append("e.name LIKE \(sql.bind(SQLBuilder.containing(name)))") }
+        if let name = query.name { conditions.append(sql.contains("e.name", name)) }
         guard let near = query.near else {
             if case .division(let code, let id) = after {
                 conditions.append("(e.division_code COLLATE \"C\", e.id) > (\(sql.bind(code)) COLLATE \"C\", \(sql.bind(id)))")
@@ -59,7 +60,7 @@ public struct PostgresSearchIndex: SearchIndex {
     public func divisions(name: String, level: DivisionLevel?, after: DivisionCode?, count: Int) async throws -> [DivisionCode] {
         if name.contains("\u{0}") { return [] }
         var sql = SQLBuilder()
-        var conditions = ["name LIKE \(sql.bind(SQLBuilder.containing(name)))"]
+        var conditions = [sql.contains("name", name)]
         if let level { conditions.append("length(code) = \(sql.bind(Self.codeLength(level)))") }
         if let after { conditions.append("code COLLATE \"C\" > \(sql.bind(after.rawValue))") }
         let text = """
@@ -79,7 +80,7 @@ public struct PostgresSearchIndex: SearchIndex {
         if let kind = query.kind { conditions.append("kind = \(sql.bind(kind.rawValue))") }
         if let status = query.status { conditions.append("status = \(sql.bind(status.rawValue))") }
         if let division = query.division { conditions.append(sql.codePrefix("division_code", division.rawValue)) }
-        if let name = query.name { conditions.append("name LIKE \(sql.bind(SQLBuilder.containing(name)))") }
+        if let name = query.name { conditions.append(sql.contains("name", name)) }
         // As the registry: past every code that begins with the last one shown.
         if let after { conditions.append("code COLLATE \"C\" >= \(sql.bind(after + "\u{7F}"))") }
         let text = """
@@ -107,7 +108,7 @@ public struct PostgresSearchIndex: SearchIndex {
                 let pattern = sql.bind(SQLBuilder.containing(name.lowercased()))
                 conditions.append("(f.name_pinyin LIKE \(pattern) OR f.name_initials LIKE \(pattern))")
             } else {
-                conditions.append("f.name LIKE \(sql.bind(SQLBuilder.containing(name)))")
+                conditions.append(sql.contains("f.name", name))
             }
         }
         var outer = ["true"]
@@ -190,6 +191,14 @@ struct SQLBuilder {
         let sinHalfLng = "sin((\(t).lng - \(lng)) * pi() / 360)"
         let a = "\(sinHalfLat) * \(sinHalfLat) + \(cosLat) * cos(\(t).lat * pi() / 180) * \(sinHalfLng) * \(sinHalfLng)"
         return "\(bind(2 * GeoPoint.earthRadius)) * asin(least(1::double precision, sqrt(\(a))))"
+    }
+
+    /// `column` contains `text`: LIKE, which trigram indexes answer for three characters or more; one or two (most
+    /// Chinese searches) also ask for the name's grams (migration 0009), which the grams index answers.
+    mutating func contains(_ column: String, _ text: String) -> String {
+        let like = "\(column) LIKE \(bind(Self.containing(text)))"
+        guard text.unicodeScalars.count <= 2 else { return like }
+        return "(\(like) AND minzheng_name_grams(\(column)) @> minzheng_name_grams(\(bind(text))))"
     }
 
     /// A LIKE pattern for text that contains `text`, its wildcards escaped.

@@ -191,10 +191,9 @@ struct TypeDirectory: Sendable {
         } else {
             found = Array(entries[start..<min(end, start + page.limit + 1)])
         }
-        let items = found.prefix(page.limit).map { DirectoryHit(entry: $0, distanceMetres: nil) }
-        let next = found.count > page.limit
-            ? items.last.map { DirectoryQuery.cursor(after: .init(id: $0.entry.id, divisionCode: $0.entry.divisionCode.rawValue, millimetres: nil)) } : nil
-        return Page(items: items, next: next)
+        return Page(rows: found, limit: page.limit, item: { DirectoryHit(entry: $0, distanceMetres: nil) }, cursor: {
+            DirectoryQuery.cursor(after: .init(id: $0.id, divisionCode: $0.divisionCode.rawValue, millimetres: nil))
+        })
     }
 
     private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
@@ -220,11 +219,9 @@ struct TypeDirectory: Sendable {
             nearest.insert((key.millimetres, key.id, position), at: index)
             if nearest.count > wanted { nearest.removeLast() }
         }
-        let shown = nearest.prefix(page.limit)
-        let items = shown.map { DirectoryHit(entry: entries[$0.position], distanceMetres: ($0.millimetres + 500) / 1000) }
-        let next = nearest.count > page.limit
-            ? shown.last.map { DirectoryQuery.cursor(after: .init(id: $0.id, divisionCode: "", millimetres: $0.millimetres)) } : nil
-        return Page(items: items, next: next)
+        return Page(rows: nearest, limit: page.limit, item: { DirectoryHit(entry: entries[$0.position], distanceMetres: ($0.millimetres + 500) / 1000) }, cursor: {
+            DirectoryQuery.cursor(after: .init(id: $0.id, divisionCode: entries[$0.position].divisionCode.rawValue, millimetres: $0.millimetres))
+        })
     }
 
     /// The first position whose entry satisfies `isAtOrAfter` (which must be false, then true, along the array).

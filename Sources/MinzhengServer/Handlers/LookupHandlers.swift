@@ -1,7 +1,8 @@
 import MinzhengAPI
 import MinzhengCore
 
-/// Divisions and the directory: public look-ups served from the in-memory catalogue (searched in PostgreSQL there).
+/// Divisions and the directory: public look-ups served from the in-memory catalogue (searched in PostgreSQL with
+/// `MINZHENG_SEARCH=database`).
 extension APIHandler {
     func searchDivisions(_ input: Operations.SearchDivisions.Input) async throws -> Operations.SearchDivisions.Output {
         let name = try Validate.name(input.query.q, parameter: "q")

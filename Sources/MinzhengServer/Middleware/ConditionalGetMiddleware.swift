@@ -3,8 +3,8 @@ import MinzhengCore
 
 /// ETags for the look-up endpoints. An answer there depends only on the URL and the look-up snapshot,
 /// so the snapshot's version is the ETag, and a matching `If-None-Match` is answered 304. The answer is
-/// still worked out first (from memory, mostly pre-rendered, so that costs little): a request with bad
-/// parameters gets its 400 whatever tag it sends. The request is pinned to that snapshot so body and ETag always agree.
+/// still worked out first (from memory, mostly pre-rendered, so that costs little; one query with a search in the
+/// database): a request with bad parameters gets its 400 whatever tag it sends. The request is pinned to that snapshot so body and ETag always agree.
 struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
     let lookups: LookupService
     static var lookupPrefixes: [String] { ["/v1/divisions", "/v1/directory"] }
