@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// fastest, docs/benchmarks.md); or `database`, PostgreSQL's trigram and GiST indexes (every process reads the
     /// one copy; it needs `MINZHENG_DATABASE_URL`).
     public var searchInDatabase = false
+    /// `MINZHENG_SEARCH_DATABASE_URL`: where searches in the database go, a read replica of `databaseURL` (same
+    /// schema); nil: the database itself.
+    public var searchDatabaseURL: String?
     /// Where the seed CSV files are read from.
     public var seedDirectory: URL
     public var logLevel: Logger.Level
@@ -97,6 +100,11 @@ public struct ServerConfiguration: Sendable {
             guard databaseURL != nil else { throw ConfigurationError("MINZHENG_SEARCH=database needs MINZHENG_DATABASE_URL (SQLite searches in memory)") }
             searchInDatabase = true
         case let other?: throw ConfigurationError("MINZHENG_SEARCH must be memory or database, not \(other)")
+        }
+        if let url = value("MINZHENG_SEARCH_DATABASE_URL") {
+            guard searchInDatabase else { throw ConfigurationError("MINZHENG_SEARCH_DATABASE_URL is used only with MINZHENG_SEARCH=database") }
+            if let problem = PostgresDatabase.unsupported(url: url) { throw ConfigurationError(problem) }
+            searchDatabaseURL = url
         }
         if let text = value("MINZHENG_CONCURRENT_BOOKINGS") {
             guard let limit = Int(text), limit >= 1 else { throw ConfigurationError("MINZHENG_CONCURRENT_BOOKINGS must be a positive number") }

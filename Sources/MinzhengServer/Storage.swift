@@ -27,8 +27,8 @@ public struct Storage: Sendable {
     public let officeChanges: (any OfficeChangeChannel)?
     /// Where look-up searches run when they run in the database (PostgreSQL with `MINZHENG_SEARCH=database`); nil: in memory.
     public let searchIndex: (any SearchIndex)?
-    /// The PostgreSQL pool's run loop, when that is the backend.
-    private let postgresPool: Task<Void, Never>?
+    /// The PostgreSQL pools' run loops, when that is the backend: the database's, and a replica's for searches.
+    private let postgresPools: [Task<Void, Never>]
 
     /// Opens (and migrates) the configured database.
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> Storage {
@@ -41,7 +41,7 @@ public struct Storage: Sendable {
                        socialOrgs: SQLiteSocialOrgStore(database), eldercare: SQLiteEldercareStore(database),
                        notifications: SQLiteNotificationStore(database), serviceCatalogue: SQLiteServiceCatalogueStore(database),
                        applications: SQLiteApplicationStore(database), sqlite: database, officeChanges: nil, searchIndex: nil,
-                       postgresPool: nil)
+                       postgresPools: [])
     }
 
     /// The pool runs for as long as the process (or until `close`); migrations run under an advisory lock, so
@@ -49,6 +49,8 @@ public struct Storage: Sendable {
     private static func openPostgres(url: String, schema: String?, _ configuration: ServerConfiguration, logger: Logger) async throws -> Storage {
         if let schema { try await PostgresDatabase.createSchema(url: url, schema, logger: logger) }
         let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
+        // Searches may go to a read replica; it gets the primary's migrations by replication.
+        let replica = try configuration.searchDatabaseURL.map { try PostgresDatabase(url: $0, schema: schema, logger: logger) }
         let pool = Task { await database.client.run() }
         do {
             try await database.migrate()
@@ -56,27 +58,33 @@ public struct Storage: Sendable {
             pool.cancel()
             throw error
         }
+        var pools = [pool]
+        if let replica { pools.append(Task { await replica.client.run() }) }
+        let searchIndex = configuration.searchInDatabase ? PostgresSearchIndex(replica ?? database) : nil
         let lookups = PostgresLookupStore(database)
         let bookings = PostgresBookingStore(database, policy: configuration.notifyPolicy)
         return Storage(lookups: lookups, seeds: lookups, bookings: bookings, identities: PostgresIdentityStore(database), audit: bookings,
                        socialOrgs: PostgresSocialOrgStore(database), eldercare: PostgresEldercareStore(database),
                        notifications: PostgresNotificationStore(database), serviceCatalogue: PostgresServiceCatalogueStore(database),
                        applications: PostgresApplicationStore(database), sqlite: nil,
-                       officeChanges: PostgresOfficeChanges(database), searchIndex: configuration.searchInDatabase ? PostgresSearchIndex(database) : nil,
-                       postgresPool: pool)
+                       officeChanges: PostgresOfficeChanges(database), searchIndex: searchIndex, postgresPools: pools)
     }
 
-    /// Closes the PostgreSQL pool and waits, at most `limit`, until its connections are closed (a process that ends
+    /// Closes the PostgreSQL pools and waits, at most `limit`, until their connections are closed (a process that ends
     /// needs not call it). The bound: PostgresNIO 1.33's pool has been seen, about once in a dozen test runs, never to
     /// finish its shutdown although every connection was closed; everything was committed by then, so nothing is lost
     /// by going on, and a command or a test must not wait for ever.
     public func close(waitingAtMost limit: Duration = .seconds(15)) async {
-        guard let pool = postgresPool else { return }
-        pool.cancel()
+        guard !postgresPools.isEmpty else { return }
+        let pools = postgresPools
+        for pool in pools { pool.cancel() }
         // Whichever comes first; the other's answer is dropped (if the pool never ends, its waiter stays suspended).
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let once = FirstAnswer(continuation)
-            Task { await pool.value; once.answer(true) }
+            Task {
+                for pool in pools { await pool.value }
+                once.answer(true)
+            }
             Task { try? await Task.sleep(for: limit); once.answer(false) }
         }
         if !finished { Self.closeLogger.warning("the PostgreSQL pool did not finish closing within \(limit); going on without it") }

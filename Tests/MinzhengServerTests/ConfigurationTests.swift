@@ -11,5 +11,11 @@ struct ConfigurationTests {
         // SQLite has no search indexes of its own: asking for them is a mistake to report, as is a word that means nothing.
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["MINZHENG_SEARCH": "database"]) }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["MINZHENG_SEARCH": "fast"]) }
+        // A replica for searches, only where searches go to the database.
+        let replica = "postgres://minzheng@10.0.0.2:5432/minzheng"
+        #expect(try ServerConfiguration(environment: postgres.merging(["MINZHENG_SEARCH_DATABASE_URL": replica]) { $1 }).searchDatabaseURL == replica)
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(environment: ["MINZHENG_DATABASE_URL": postgres["MINZHENG_DATABASE_URL"]!, "MINZHENG_SEARCH_DATABASE_URL": replica])
+        }
     }
 }
