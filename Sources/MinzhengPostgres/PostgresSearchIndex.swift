@@ -19,8 +19,8 @@ public struct PostgresSearchIndex: SearchIndex {
     }
 
     public func directory(_ query: DirectoryQuery, after: DirectoryQuery.Resume?, count: Int) async throws -> [DirectoryQuery.Row] {
+        if SQLBuilder.findsNothing(query.name) { return [] }
         var sql = SQLBuilder()
-        if let name = query.name, name.contains("\u{0}") { return [] }  // no stored name holds one; PostgreSQL's text cannot
         var conditions = ["e.type = \(sql.bind(query.type))"]
         if let division = query.division { conditions.append(sql.codePrefix("e.division_code", division.rawValue)) }
         if let name = query.name { conditions.append(sql.contains("e.name", name)) }
@@ -43,7 +43,7 @@ public struct PostgresSearchIndex: SearchIndex {
         if case .distance(let millimetres, let id) = after { outer.append("(millimetres, id) > (\(sql.bind(millimetres)), \(sql.bind(id)))") }
         let text = """
             SELECT id, division_code, millimetres FROM (
-                SELECT id, division_code, metres, floor(metres * 1000 + 0.5)::bigint AS millimetres FROM (
+                SELECT id, division_code, metres, \(SQLBuilder.millimetres("metres")) AS millimetres FROM (
                     SELECT e.id, e.division_code, \(distance) AS metres FROM directory_entries e
                     WHERE \(conditions.joined(separator: " AND "))
                 ) AS measured
@@ -58,10 +58,10 @@ public struct PostgresSearchIndex: SearchIndex {
     }
 
     public func divisions(name: String, level: DivisionLevel?, after: DivisionCode?, count: Int) async throws -> [DivisionCode] {
-        if name.contains("\u{0}") { return [] }
+        if SQLBuilder.findsNothing(name) { return [] }
         var sql = SQLBuilder()
         var conditions = [sql.contains("name", name)]
-        if let level { conditions.append("length(code) = \(sql.bind(Self.codeLength(level)))") }
+        if let level { conditions.append("length(code) = \(sql.bind(Int64(level.codeLength)))") }
         if let after { conditions.append("code COLLATE \"C\" > \(sql.bind(after.rawValue))") }
         let text = """
             SELECT code FROM divisions WHERE \(conditions.joined(separator: " AND ")) ORDER BY code COLLATE "C" LIMIT \(sql.bind(Int64(count)))
@@ -74,7 +74,7 @@ public struct PostgresSearchIndex: SearchIndex {
     }
 
     public func socialOrgs(_ query: SocialOrgRegistry.Query, after: String?, count: Int) async throws -> [String] {
-        if let name = query.name, name.contains("\u{0}") { return [] }
+        if SQLBuilder.findsNothing(query.name) { return [] }
         var sql = SQLBuilder()
         var conditions = ["true"]
         if let kind = query.kind { conditions.append("kind = \(sql.bind(kind.rawValue))") }
@@ -92,7 +92,7 @@ public struct PostgresSearchIndex: SearchIndex {
     }
 
     public func eldercare(_ query: EldercareQuery, after: EldercareQuery.Resume?, count: Int) async throws -> [EldercareQuery.Row] {
-        if let name = query.name, name.contains("\u{0}") { return [] }
+        if SQLBuilder.findsNothing(query.name) { return [] }
         var sql = SQLBuilder()
         var conditions = ["true"]
         if !query.careLevels.isEmpty { conditions.append("f.care_levels @> \(sql.bind(query.careLevels.map(\.rawValue)))::text[]") }
@@ -121,7 +121,7 @@ public struct PostgresSearchIndex: SearchIndex {
         }
         // `EldercareCatalog.sortKey`: nearest, cheapest, most stars, most free beds first.
         let key = switch query.sort {
-        case .distance: "floor(metres * 1000 + 0.5)::bigint"
+        case .distance: SQLBuilder.millimetres("coalesce(metres, 0)")
         case .price: "price"
         case .star: "-star"
         case .freeBeds: "-beds_free"
@@ -141,15 +141,6 @@ public struct PostgresSearchIndex: SearchIndex {
             found.append(EldercareQuery.Row(id: id, key: key, bedsFree: Int(bedsFree), metres: metres))
         }
         return found
-    }
-
-    static func codeLength(_ level: DivisionLevel) -> Int64 {
-        switch level {
-        case .province: 2
-        case .city: 4
-        case .county: 6
-        case .township: 9
-        }
     }
 
     /// Counts what an import just wrote, inside its transaction, so that the planner picks the indexes above from the
@@ -200,6 +191,15 @@ struct SQLBuilder {
         guard text.unicodeScalars.count <= 2 else { return like }
         return "(\(like) AND minzheng_name_grams(\(column)) @> minzheng_name_grams(\(bind(text))))"
     }
+
+    /// `metres` in whole millimetres as Swift's `rounded()` gives them (half away from zero), exactly: `floor(x + 0.5)`
+    /// would round 0.49999999999999994 up, where the addition itself rounds.
+    static func millimetres(_ metres: String) -> String {
+        "(floor(\(metres) * 1000) + (\(metres) * 1000 - floor(\(metres) * 1000) >= 0.5)::int)::bigint"
+    }
+
+    /// No stored name holds a NUL, and PostgreSQL's text cannot carry one: such a search finds nothing.
+    static func findsNothing(_ name: String?) -> Bool { name?.contains("\u{0}") ?? false }
 
     /// A LIKE pattern for text that contains `text`, its wildcards escaped.
     static func containing(_ text: String) -> String {

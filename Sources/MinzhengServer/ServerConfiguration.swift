@@ -15,8 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// The PostgreSQL schema to work in (`MINZHENG_DATABASE_SCHEMA`; tests give each run its own); nil: the user's default.
     public var databaseSchema: String?
     /// Where look-up searches run (`MINZHENG_SEARCH`): `memory`, the default, in each process's catalogues (the
-    /// fastest, docs/benchmarks.md); or `database`, PostgreSQL's trigram and GiST indexes (every process reads the
-    /// one copy; it needs `MINZHENG_DATABASE_URL`).
+    /// fastest, docs/benchmarks.md); or `database`, PostgreSQL's trigram, grams and GiST indexes (matches read from
+    /// the database's data, free beds as reported a moment ago; it needs `MINZHENG_DATABASE_URL`).
     public var searchInDatabase = false
     /// `MINZHENG_SEARCH_DATABASE_URL`: where searches in the database go, a read replica of `databaseURL` (same
     /// schema); nil: the database itself.

@@ -142,6 +142,7 @@ import Testing
         let next = try #require(try await service.search(byPrice, page: PageRequest(limit: 2)).next)
         var byStar = EldercareQuery()
         byStar.sort = .star
-        await #expect(throws: DomainError.self) { _ = try await service.search(byStar, page: PageRequest(limit: 2, after: next)) }
+        let refusal = await #expect(throws: DomainError.self) { _ = try await service.search(byStar, page: PageRequest(limit: 2, after: next)) }
+        #expect(refusal?.code == "invalid_parameter")
     }
 }

@@ -1,6 +1,16 @@
 /// The level of an administrative division, read from the length of its code.
 public enum DivisionLevel: String, Sendable, Codable, CaseIterable {
     case province, city, county, township
+
+    /// How many digits a code of this level has (`DivisionCode.level` reads them back).
+    public var codeLength: Int {
+        switch self {
+        case .province: 2
+        case .city: 4
+        case .county: 6
+        case .township: 9
+        }
+    }
 }
 
 /// A GB/T 2260 division code (`32`, `3201`, `320102`) or a statistics-bureau township code (`320102001`).

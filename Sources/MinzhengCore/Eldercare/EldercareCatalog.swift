@@ -79,7 +79,7 @@ public struct EldercareCatalog: Sendable {
 
     /// `beds[i]` is the free beds of the facility at position i.
     func search(_ query: EldercareQuery, beds: [Int], page: PageRequest) throws(DomainError) -> Page<EldercareHit> {
-        let after = try Self.cursor(page.after, sort: query.sort)
+        let after = try Self.resume(from: page.after, sort: query.sort)
         // The candidates: inside the radius's box, else the division's run, else every facility.
         let candidates: [Int]
         let box = query.near.map { $0.boundingBox(metres: query.radiusMetres) }
@@ -134,13 +134,10 @@ public struct EldercareCatalog: Sendable {
             best.insert((key, id, position, metres), at: index)
             if best.count > wanted { best.removeLast() }
         }
-        let shown = best.prefix(page.limit)
-        let items = shown.map { match in
+        return Page(rows: best, limit: page.limit, item: { match in
             EldercareHit(facility: facilities[match.position], bedsFree: beds[match.position],
                          distanceMetres: match.metres.map { Int64($0.rounded()) })
-        }
-        let next = best.count > page.limit ? shown.last.map { Self.cursor(after: $0.key, id: $0.id, sort: query.sort) } : nil
-        return Page(items: items, next: next)
+        }, cursor: { Self.cursor(after: $0.key, id: $0.id, sort: query.sort) })
     }
 
     /// Ascending sort keys: nearest, cheapest, most stars, most free beds first; ties by id.
@@ -162,7 +159,8 @@ public struct EldercareCatalog: Sendable {
         }
     }
 
-    static func cursor(_ cursor: PageCursor?, sort: EldercareQuery.Sort) throws(DomainError) -> EldercareQuery.Resume? {
+    /// Where the page asked for starts; refused when the cursor came from a search in another order.
+    static func resume(from cursor: PageCursor?, sort: EldercareQuery.Sort) throws(DomainError) -> EldercareQuery.Resume? {
         guard let cursor else { return nil }
         let prefix = cursorPrefix(sort)
         guard cursor.key.hasPrefix(prefix), let key = Int64(cursor.key.dropFirst(prefix.count)) else {
@@ -171,6 +169,7 @@ public struct EldercareCatalog: Sendable {
         return EldercareQuery.Resume(key: key, id: cursor.id)
     }
 
+    /// The cursor of a page that ends with the facility `id`, whose sort key is `key`.
     static func cursor(after key: Int64, id: Int64, sort: EldercareQuery.Sort) -> PageCursor {
         PageCursor(key: cursorPrefix(sort) + String(key), id: id)
     }

@@ -12,7 +12,7 @@ public final class EldercareService: Sendable {
     }
 
     private let store: any EldercareStore
-    /// Where searches run when the database has indexes for them (PostgreSQL); else in `snapshot`.
+    /// Where searches run with `MINZHENG_SEARCH=database` (PostgreSQL); nil: in `snapshot`.
     private let index: (any SearchIndex)?
     private let snapshot: Mutex<Snapshot>
     private let now: @Sendable () -> Date
@@ -49,7 +49,7 @@ public final class EldercareService: Sendable {
         let current = snapshot.withLock { $0 }
         guard let index else { return (try current.catalog.search(query, beds: current.beds, page: page), current.catalog) }
         let catalog = current.catalog
-        let after = try EldercareCatalog.cursor(page.after, sort: query.sort)
+        let after = try EldercareCatalog.resume(from: page.after, sort: query.sort)
         let rows = try await index.eldercare(query, after: after, count: page.limit + 1)
         let found = Page(rows: rows, limit: page.limit, item: { row in
             // The database's free beds: another process may have just been told of a change.

@@ -1,5 +1,6 @@
-/// Searches that a database answers with its own indexes (PostgreSQL: trigrams for names, GiST for places) instead
-/// of the in-memory catalogues, so that every process reads the one copy of the data.
+/// Searches that a database answers with its own indexes (PostgreSQL: trigrams and grams for names, GiST for places)
+/// instead of the in-memory catalogues: what matches is read from the database's copy of the data (free beds
+/// included, as reported a moment ago through any process), while what is shown still comes from the catalogues.
 ///
 /// Each method returns at most `count` rows in the catalogue search's own order, starting after `after`; the
 /// services make pages and cursors of them and take what a page shows from their catalogues. The answers must equal
@@ -8,7 +9,7 @@ public protocol SearchIndex: Sendable {
     func directory(_ query: DirectoryQuery, after: DirectoryQuery.Resume?, count: Int) async throws -> [DirectoryQuery.Row]
     /// Division codes in code order.
     func divisions(name: String, level: DivisionLevel?, after: DivisionCode?, count: Int) async throws -> [DivisionCode]
-    /// Credit codes in code order, after the code `after` (compared as text).
+    /// Credit codes in code order, past `after` and every code that begins with it (`SocialOrgRegistry.search`).
     func socialOrgs(_ query: SocialOrgRegistry.Query, after: String?, count: Int) async throws -> [String]
     func eldercare(_ query: EldercareQuery, after: EldercareQuery.Resume?, count: Int) async throws -> [EldercareQuery.Row]
 }

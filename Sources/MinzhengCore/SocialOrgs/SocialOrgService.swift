@@ -13,7 +13,7 @@ public struct SocialOrgVerification: Sendable {
 /// Social organisations: verification, search, look-up by code, and the data feed's import.
 public final class SocialOrgService: Sendable {
     private let store: any SocialOrgStore
-    /// Where searches run when the database has indexes for them (PostgreSQL); else in the registry.
+    /// Where searches run with `MINZHENG_SEARCH=database` (PostgreSQL); nil: in the registry.
     private let index: (any SearchIndex)?
     private let snapshot: Mutex<SocialOrgRegistry>
     /// The store's data-set version the registry was loaded at.

@@ -1,7 +1,8 @@
 import Hummingbird
 import MinzhengCore
 
-/// ETags for the look-up endpoints. An answer there depends only on the URL and the look-up snapshot,
+/// ETags for the look-up endpoints. An answer there depends only on the URL and the look-up snapshot (searched in
+/// the database, also on the directory rows there, which change with the seed files as the snapshot does),
 /// so the snapshot's version is the ETag, and a matching `If-None-Match` is answered 304. The answer is
 /// still worked out first (from memory, mostly pre-rendered, so that costs little; one query with a search in the
 /// database): a request with bad parameters gets its 400 whatever tag it sends. The request is pinned to that snapshot so body and ETag always agree.
