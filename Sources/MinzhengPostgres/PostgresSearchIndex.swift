@@ -199,14 +199,15 @@ struct SQLBuilder {
     }
 
     /// No stored name holds a NUL, and PostgreSQL's text cannot carry one: such a search finds nothing.
-    static func findsNothing(_ name: String?) -> Bool { name?.contains("\u{0}") ?? false }
+    static func findsNothing(_ name: String?) -> Bool { name?.unicodeScalars.contains("\u{0}") ?? false }
 
-    /// A LIKE pattern for text that contains `text`, its wildcards escaped.
+    /// A LIKE pattern for text that contains `text`, its wildcards escaped (code point by code point, as LIKE reads
+    /// them: a wildcard with an accent on it is still a wildcard there).
     static func containing(_ text: String) -> String {
         var pattern = "%"
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { pattern.append("\\") }
-            pattern.append(character)
+        for scalar in text.unicodeScalars {
+            if scalar == "\\" || scalar == "%" || scalar == "_" { pattern.unicodeScalars.append("\\") }
+            pattern.unicodeScalars.append(scalar)
         }
         return pattern + "%"
     }
