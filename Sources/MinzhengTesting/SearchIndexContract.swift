@@ -25,7 +25,7 @@ public enum SearchIndexContract {
         try await memory.reload()
         try await database.reload()
         let catalog = memory.lookups.catalog
-        let entries = catalog.allEntries
+        let entries = catalog.allEntries.sorted { $0.id < $1.id }  // in a fixed order, so the seed picks the same ones
         let organisations = memory.socialOrgs.registry.all
         let homes = memory.eldercare.catalog.all
         try check(!entries.isEmpty && !organisations.isEmpty && !homes.isEmpty, "the stores hold the seed data")
