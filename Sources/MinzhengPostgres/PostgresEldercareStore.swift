@@ -110,7 +110,7 @@ public struct PostgresEldercareStore: EldercareFeedStore {
         }
         // Bumped by every upsert, even of nothing, as in SQLite.
         try await PostgresDatasetVersion.bump(connection, "eldercare", logger: logger)
-        try await PostgresSearchIndex.analyze(connection, "eldercare_facilities", logger: logger)
+        if !facilities.isEmpty { try await PostgresSearchIndex.analyze(connection, "eldercare_facilities", logger: logger) }
     }
 
     // MARK: Rows

@@ -197,8 +197,8 @@ struct TypeDirectory: Sendable {
     }
 
     private func searchNear(_ centre: GeoPoint, _ query: DirectoryQuery, page: PageRequest) throws(DomainError) -> Page<DirectoryHit> {
-        var after: (millimetres: Int64, id: Int64)? = nil
-        if case .distance(let millimetres, let id) = try query.resume(from: page.after) { after = (millimetres, id) }
+        let after: (millimetres: Int64, id: Int64)? =
+            if case .distance(let millimetres, let id) = try query.resume(from: page.after) { (millimetres, id) } else { nil }
         let box = centre.boundingBox(metres: query.radiusMetres)
         // The page plus one, nearest first, kept sorted while the candidates stream by: a page is at most
         // 101 items, while a dense district can have thousands within the radius.
