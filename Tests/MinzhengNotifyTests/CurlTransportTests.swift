@@ -74,6 +74,61 @@ import Testing
         #expect(replies[1].milliseconds >= 250 && replies[1].milliseconds < 1_000)
     }
 
+    @Test func requestsBeyondTheConnectionLimitWaitTheirTurn() async throws {
+        let receiver = try await RobotReceiver.start()
+        defer { receiver.stop() }
+        var options = CurlTransport.Options()
+        options.allowPrivate = true
+        options.maxConnectionsPerHost = 2
+        let transport = CurlTransport(options: options)
+        defer { transport.shutdown() }
+        for n in 0..<20 { receiver.script("w\(n)", [.slow(milliseconds: 50)]) }
+        let clock = ContinuousClock(), started = clock.now
+        let replies = await transport.send((0..<20).map { n in
+            OutgoingRequest(url: receiver.url("wecom", "w\(n)"), headers: [], body: Data(#"{"n":\#(n)}"#.utf8))
+        })
+        // Two at a time, 50 ms each: ten rounds. All twenty at once would take one.
+        #expect(clock.now - started >= .milliseconds(450))
+        #expect(replies.count == 20 && replies.allSatisfy { $0.status == 200 })
+        #expect(Set(receiver.receipts.map { String(decoding: $0.body, as: UTF8.self) }).count == 20)
+    }
+
+    @Test func timeSpentWaitingForAConnectionCountsAgainstTheTotalTimeout() async throws {
+        let receiver = try await RobotReceiver.start()
+        defer { receiver.stop() }
+        var options = CurlTransport.Options()
+        options.allowPrivate = true
+        options.maxConnectionsPerHost = 1
+        options.totalTimeoutMilliseconds = 300
+        let transport = CurlTransport(options: options)
+        defer { transport.shutdown() }
+        receiver.script("first", [.slow(milliseconds: 1_000)])
+        receiver.script("second", [.slow(milliseconds: 1_000)])
+        let replies = await transport.send(["first", "second"].map { OutgoingRequest(url: receiver.url("hook", $0), headers: [], body: Data("{}".utf8)) })
+        // The second waits for the first's 300 ms and then has nothing left, rather than 300 ms more.
+        #expect(replies.allSatisfy { $0.error != nil })
+        #expect(replies[1].milliseconds < 550)
+    }
+
+    @Test func requestsShareConnectionsByHostAsWritten() {
+        #expect(CurlTransport.host(of: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k") == "qyapi.weixin.qq.com")
+        #expect(CurlTransport.host(of: "http://user@127.0.0.1:8080?x=1") == "user@127.0.0.1:8080")
+        #expect(CurlTransport.host(of: "https://open.feishu.cn") == "open.feishu.cn")
+        #expect(CurlTransport.host(of: "not a url") == "not a url")
+    }
+
+    @Test func theWaitingQueueKeepsOrderAndLetsGoOfWhatItHandedOut() {
+        var queue = FIFO<Int>()
+        var popped: [Int] = []
+        for n in 0..<5_000 {
+            queue.push(n)
+            if n % 3 != 0, let first = queue.pop() { popped.append(first) }
+        }
+        while let rest = queue.pop() { popped.append(rest) }
+        #expect(popped == Array(0..<5_000))
+        #expect(queue.isEmpty)
+    }
+
     @Test func retryAfterIsRead() async throws {
         let receiver = try await RobotReceiver.start()
         defer { receiver.stop() }
