@@ -106,18 +106,25 @@ wait_drained() {
   printf '%d.%02d\n' $((micros / 1000000)) $((micros % 1000000 / 10000))
 }
 
-# server_cpu: the server's CPU time so far, all threads and the libcurl thread alone, in clock ticks. Less noisy
-# than deliveries/s on a shared machine: it says what a delivery costs, whatever else the machine was doing.
+# server_cpu: the server's CPU time so far, all threads (exited ones included) and the libcurl thread alone, in
+# clock ticks. Less noisy than deliveries/s on a shared machine: it says what a delivery costs, whatever else the
+# machine was doing.
 server_cpu() {
   python3 - "$SERVER_PID" <<'PY'
 import glob, sys
-total = curl = 0
-for path in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
+def ticks(path):
     text = open(path).read()
-    name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    total += ticks
-    curl += ticks if name == "minzheng-curl" else 0
+    fields = text[text.rindex(")") + 2:].split()
+    return text[text.index("(") + 1:text.rindex(")")], int(fields[11]) + int(fields[12])  # utime + stime
+pid = sys.argv[1]
+total = ticks(f"/proc/{pid}/stat")[1]
+curl = 0
+for path in glob.glob(f"/proc/{pid}/task/*/stat"):
+    try:
+        name, used = ticks(path)
+    except OSError:  # a thread that ended since the listing
+        continue
+    curl += used if name == "minzheng-curl" else 0
 print(total, curl)
 PY
 }

@@ -164,7 +164,8 @@ public final class CurlTransport: Sendable {
         /// How many of those go to each host, and the requests waiting for one of that host's connections.
         /// libcurl is given at most `maxConnectionsPerHost` transfers per host: more would wait in its own
         /// pending list, where each is tried for a connection again every time one frees (measured: the
-        /// libcurl thread took half as much CPU again per request with 1,024 requests for one host).
+        /// libcurl thread took half as much CPU again per request with 1,024 requests for one host). Over
+        /// HTTP/2 this caps the streams to a host at the same number, where libcurl could multiplex more.
         private var running: [String: Int] = [:]
         private var waiting: [String: FIFO<Transfer>] = [:]
 
@@ -205,9 +206,12 @@ public final class CurlTransport: Sendable {
             }
         }
 
+        /// Transfers per host handed to libcurl at once; 0 or less is libcurl's "no limit".
+        private var perHost: Int { options.maxConnectionsPerHost > 0 ? options.maxConnectionsPerHost : .max }
+
         /// Hands the transfer to libcurl if its host has a connection to spare, else queues it for that host.
         private func admit(_ transfer: Transfer) {
-            if running[transfer.host, default: 0] < options.maxConnectionsPerHost {
+            if running[transfer.host, default: 0] < perHost {
                 launch(transfer)
             } else {
                 waiting[transfer.host, default: FIFO()].push(transfer)
@@ -217,7 +221,7 @@ public final class CurlTransport: Sendable {
         /// A transfer to `host` ended: the requests waiting for that host take its place.
         private func release(_ host: String) {
             running[host, default: 1] -= 1
-            while running[host, default: 0] < options.maxConnectionsPerHost, let next = waiting[host]?.pop() { launch(next) }
+            while running[host, default: 0] < perHost, let next = waiting[host]?.pop() { launch(next) }
             if waiting[host]?.isEmpty == true { waiting[host] = nil }
             if running[host] == 0 { running[host] = nil }
         }
@@ -359,24 +363,27 @@ public final class CurlTransport: Sendable {
     }
 }
 
-/// A first-in, first-out queue that reuses its storage.
+/// A first-in, first-out queue that reuses its storage. A popped slot is cleared at once, so the queue does not
+/// keep what it handed out alive (a waiting transfer holds its request and its batch's reply collector).
 struct FIFO<Element> {
-    private var items: [Element] = []
+    private var items: [Element?] = []
     private var head = 0
 
     var isEmpty: Bool { head == items.count }
+    /// Slots held, popped ones included (compaction keeps this under about twice what is waiting, plus 1,024).
+    var storedCount: Int { items.count }
 
     mutating func push(_ item: Element) { items.append(item) }
 
     mutating func pop() -> Element? {
         guard head < items.count else { return nil }
-        let item = items[head]
+        let item = items[head].take()
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)
             head = 0
         } else if head >= 1024, head * 2 >= items.count {
-            items.removeFirst(head)  // a queue that never empties does not keep what it handed out
+            items.removeFirst(head)  // a queue that never empties does not grow for ever
             head = 0
         }
         return item
