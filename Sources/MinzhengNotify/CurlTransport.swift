@@ -164,7 +164,7 @@ public final class CurlTransport: Sendable {
         /// How many of those go to each host, and the requests waiting for one of that host's connections.
         /// libcurl is given at most `maxConnectionsPerHost` transfers per host: more would wait in its own
         /// pending list, where each is tried for a connection again every time one frees (measured: the
-        /// libcurl thread took half as much CPU again per request with 1,024 requests for one host). Over
+        /// libcurl thread took a fifth to a third more CPU per request with 1,024 requests for one host). Over
         /// HTTP/2 this caps the streams to a host at the same number, where libcurl could multiplex more.
         private var running: [String: Int] = [:]
         private var waiting: [String: FIFO<Transfer>] = [:]
