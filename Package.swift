@@ -41,6 +41,8 @@ let package = Package(
             dependencies: [
                 "MinzhengCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the write-ahead log's commit hook (WALCheckpointer).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

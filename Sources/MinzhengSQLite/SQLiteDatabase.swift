@@ -4,9 +4,22 @@ import GRDB
 /// The process's one SQLite database: a GRDB `DatabasePool` (WAL mode: readers never block the writer).
 public struct SQLiteDatabase: Sendable {
     public let pool: DatabasePool
+    /// The database file.
+    public let path: String
+    /// The write-ahead log's length as the writer last saw it, for the `WALCheckpointer`.
+    let log: WALLength
 
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     public init(path: String) throws {
+        self.path = path
+        log = WALLength()
+        pool = try DatabasePool(path: path, configuration: Self.configuration(log: log))
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    /// Every connection's settings; `log` (the pool's) hears the writer's commits instead of SQLite's own
+    /// checkpointing at commit (see `WALLength`).
+    static func configuration(log: WALLength?) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -15,9 +28,9 @@ public struct SQLiteDatabase: Sendable {
             // Read pages through memory mapping rather than a read() call each, and keep more of them cached.
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
             try db.execute(sql: "PRAGMA cache_size = -16384")
+            log?.listen(to: db)
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteMigrations.migrator.migrate(pool)
+        return configuration
     }
 
     /// Copies everything in the write-ahead log into the database file and empties the log, so that the file

@@ -1,5 +1,6 @@
 import Logging
 import MinzhengCore
+import MinzhengSQLite
 import ServiceLifecycle
 
 /// A piece of work run every `interval` for as long as the server runs; a failed round is logged and the next
@@ -45,6 +46,15 @@ struct PeriodicJob: Service, CustomStringConvertible {
         PeriodicJob(description: "OverdueApplications", interval: interval, logger: logger) {
             let noted = try await applications.noteOverdue()
             if noted > 0 { logger.notice("overdue applications reported", metadata: ["applications.overdue": "\(noted)"]) }
+        }
+    }
+
+    /// Copies SQLite's write-ahead log into the database file as soon as it is due, so that no commit has to.
+    static func walCheckpoints(_ checkpointer: WALCheckpointer, logger: Logger) -> PeriodicJob {
+        PeriodicJob(description: "WALCheckpointer", interval: .milliseconds(50), logger: logger) {
+            if let copy = try await checkpointer.checkpointIfDue() {
+                logger.trace("WAL checkpoint", metadata: ["wal.pages": "\(copy.inLog)", "wal.copied": "\(copy.copied)"])
+            }
         }
     }
 }
