@@ -6,35 +6,37 @@ public struct SQLiteDatabase: Sendable {
     public let pool: DatabasePool
     /// The database file.
     public let path: String
-    /// The write-ahead log's length as the writer last saw it, for the `WALCheckpointer`.
-    let log: WALLength
+    /// The pages the writer has written to the write-ahead log, for the `WALCheckpointer`.
+    let walProgress: WALProgress
 
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     public init(path: String) throws {
         self.path = path
-        log = WALLength()
-        pool = try DatabasePool(path: path, configuration: Self.configuration(log: log))
+        walProgress = WALProgress()
+        pool = try DatabasePool(path: path, configuration: Self.configuration(walProgress: walProgress))
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
-    /// Every connection's settings; `log` (the pool's) hears the writer's commits instead of SQLite's own
-    /// checkpointing at commit (see `WALLength`).
-    static func configuration(log: WALLength?) -> Configuration {
+    /// Every connection's settings; `walProgress` (the pool's) hears the writer's commits, which no longer copy
+    /// the log into the database file (see `WALCheckpointer`).
+    static func configuration(walProgress: WALProgress?) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // Committed bookings must survive a power loss: FULL syncs the WAL on every commit.
+            // Committed bookings must survive a power loss: FULL syncs the WAL on every commit (and the database
+            // file after each checkpoint, before the log's pages can be reused).
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Read pages through memory mapping rather than a read() call each, and keep more of them cached.
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
             try db.execute(sql: "PRAGMA cache_size = -16384")
-            log?.listen(to: db)
+            walProgress?.listen(to: db)
         }
         return configuration
     }
 
     /// Copies everything in the write-ahead log into the database file and empties the log, so that the file
-    /// alone holds the data (for a copy of it).
+    /// alone holds the data (for a copy of it). Fails busy if a `WALCheckpointer` is copying at that moment: call
+    /// it where none runs (the test template opens the storage alone).
     public func checkpoint() throws {
         try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
