@@ -2,7 +2,7 @@ import GRDB
 import GRDBSQLite
 import Synchronization
 
-/// Copies the write-ahead log into the database file from a connection of its own, so that no commit has to.
+/// Copies the write-ahead log into the database file from a connection of its own, so that commits seldom have to.
 ///
 /// Left to itself, SQLite has the commit that brings the log to 1,000 pages copy them into the database file,
 /// and sync it, before that commit returns; GRDB's writer, and every booking queued behind it, waits. Here the

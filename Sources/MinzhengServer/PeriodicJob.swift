@@ -49,7 +49,7 @@ struct PeriodicJob: Service, CustomStringConvertible {
         }
     }
 
-    /// Copies SQLite's write-ahead log into the database file as soon as it is due, so that no commit has to.
+    /// Copies SQLite's write-ahead log into the database file as soon as it is due, so that commits seldom have to.
     static func walCheckpoints(_ checkpointer: WALCheckpointer, logger: Logger) -> PeriodicJob {
         PeriodicJob(description: "WALCheckpointer", interval: .milliseconds(50), logger: logger) {
             if let copy = try await checkpointer.checkpointIfDue() {
