@@ -5,7 +5,7 @@ import GRDB
 public struct SQLiteDatabase: Sendable {
     public let pool: DatabasePool
     /// The database file.
-    public let path: String
+    let path: String
     /// The pages the writer has written to the write-ahead log, for the `WALCheckpointer`.
     let walProgress: WALProgress
 

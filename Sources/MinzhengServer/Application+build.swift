@@ -4,10 +4,8 @@ import Logging
 import MinzhengAPI
 import MinzhengCore
 import MinzhengNotify
-import MinzhengSQLite
 import OpenAPIHummingbird
 import OpenAPIRuntime
-import ServiceLifecycle
 
 /// The service's parts, wired once from the configuration. `minzheng serve`, the admin commands and the
 /// tests share it.
@@ -25,8 +23,6 @@ public struct Services: Sendable {
     public let deliveryWorker: DeliveryWorker
     /// Bookings in flight, which the worker steps aside for.
     public let foreground: ForegroundActivity
-    /// What the storage needs done in the background while a process writes to it (SQLite's log checkpoints).
-    public let storageUpkeep: [any Service]
 
     /// Opens storage, imports the seed data when new, loads the look-ups and the calendar.
     public static func start(_ configuration: ServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) async throws -> Services {
@@ -56,11 +52,9 @@ public struct Services: Sendable {
         let foreground = ForegroundActivity()
         let worker = DeliveryWorker(store: storage.notifications, offices: lookups, cipher: cipher, options: configuration.delivery,
                                     foreground: foreground, logger: logger, now: now)
-        let upkeep = try storage.sqlite.map { [PeriodicJob.walCheckpoints(try WALCheckpointer($0), logger: logger)] } ?? []
         return Services(storage: storage, lookups: lookups, identity: IdentityService(store: storage.identities, now: now),
                         bookings: bookings, socialOrgs: socialOrgs, eldercare: eldercare, notifications: notifications,
-                        serviceGuides: serviceGuides, applications: applications, deliveryWorker: worker, foreground: foreground,
-                        storageUpkeep: upkeep)
+                        serviceGuides: serviceGuides, applications: applications, deliveryWorker: worker, foreground: foreground)
     }
 }
 
@@ -119,6 +113,6 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         services: [watcher] + (configuration.drawInterval.map { [PeriodicJob.draws(services.bookings, every: $0, logger: logger)] } ?? [])
             + (configuration.overdueInterval.map { [PeriodicJob.overdueApplications(services.applications, every: $0, logger: logger)] } ?? [])
             + (services.storage.officeChanges == nil ? [] : [PeriodicJob.peerOfficeChanges(services.bookings, logger: logger)])
-            + (configuration.notifyWorker ? [services.deliveryWorker] : []) + services.storageUpkeep,
+            + (configuration.notifyWorker ? [services.deliveryWorker] : []) + (try services.storage.upkeep(logger: logger)),
         logger: logger)
 }

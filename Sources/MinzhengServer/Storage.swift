@@ -6,6 +6,7 @@ import Logging
 import MinzhengCore
 import MinzhengPostgres
 import MinzhengSQLite
+import ServiceLifecycle
 import Synchronization
 
 /// The stores the server runs on, opened from the configuration: SQLite by default, PostgreSQL when
@@ -101,6 +102,13 @@ public struct Storage: Sendable {
 
     /// Which database this is, for the log.
     public var backend: String { sqlite == nil ? "postgresql" : "sqlite" }
+
+    /// What the storage needs done in the background by a process that keeps writing to it (`serve`,
+    /// `notify-worker`): SQLite's log checkpoints. Made only for those, as its connection would sit idle elsewhere.
+    public func upkeep(logger: Logger) throws -> [any Service] {
+        guard let sqlite else { return [] }
+        return [PeriodicJob.walCheckpoints(try WALCheckpointer(sqlite), logger: logger)]
+    }
 
     /// Imports the seed files unless this very set was imported before.
     public func seed(from directory: URL, logger: Logger) async throws {

@@ -56,7 +56,7 @@ struct NotifyWorker: AsyncParsableCommand {
     func run() async throws {
         let (configuration, logger) = try startup("minzheng.notify")
         let services = try await Services.start(configuration, logger: logger)
-        try await runUntilSignalled([services.deliveryWorker] + services.storageUpkeep, logger: logger)
+        try await runUntilSignalled([services.deliveryWorker] + services.storage.upkeep(logger: logger), logger: logger)
     }
 }
 
