@@ -4,13 +4,20 @@
 #   1. the receiver's own capacity: wrk POSTing to nginx (the ceiling any sender could reach here);
 #   2. deliveries/s draining a backlog of BACKLOG events with nothing else running, and the server's CPU per
 #      delivery (all threads, and the libcurl thread alone);
-#   3. booking latency (a steady booking load) without a backlog, then while another backlog drains.
+#   3. booking latency (a steady booking load): with the worker idle, then while another backlog drains, then
+#      idle again once it has drained. The drain's cost is taken against the mean of the two idle phases: with no
+#      drain at all, each booking phase's p99 came out higher than the one before (the database grows), so a
+#      drain measured only after one idle phase would be charged with that drift too. (On PostgreSQL the idle
+#      phase after a drain ran slower, not faster: read the rise against the first phase there; docs/benchmarks.md.)
 #   swift build -c release --product minzheng && bench/notify.sh
-# Env: BACKLOG (100000), DURATION (10s: each wrk phase), BOOK_CONNECTIONS (8: the steady booking load).
+# Env: BACKLOG (100000), DURATION (10s: each wrk phase), BOOK_CONNECTIONS (8: the steady booking load),
+#   DRAIN_BACKLOG (BACKLOG: the backlog of phase 3; 0 runs the same three booking phases with nothing to drain,
+#   the control that shows the drift alone).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_wrk
 BACKLOG=${BACKLOG:-100000}
+DRAIN_BACKLOG=${DRAIN_BACKLOG:-$BACKLOG}
 BOOK_CONNECTIONS=${BOOK_CONNECTIONS:-8}
 OFFICES=100 PER_PERIOD=100 SESSIONS=16
 
@@ -138,7 +145,7 @@ read -r cpu_after curl_after < <(server_cpu)
 drain_rps=$(python3 -c "print(round($BACKLOG / $seconds))")
 dead=$(sql "SELECT count(*) FROM deliveries WHERE status = 'dead'")
 
-# 3. Booking latency: a steady load alone, then while a second backlog drains.
+# 3. Booking latency: a steady load alone, while a second backlog drains, and alone again after it drained.
 book() {
   RUSH_THREAD_OFFSET=$2 RUSH_TOKENS=$tokens RUSH_OFFICES=$offices RUSH_DATE=$date \
     wrk -t1 -c"$BOOK_CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$BENCH_ROOT/bench/rush.lua" "http://127.0.0.1:$PORT/" \
@@ -147,20 +154,24 @@ book() {
 }
 quiet=$(book booking-quiet 0)
 before=$(delivered)
-backlog "$BACKLOG"
+[ "$DRAIN_BACKLOG" -gt 0 ] && backlog "$DRAIN_BACKLOG"
 draining=$(book booking-during-drain 10)
-left=$(( BACKLOG + before - $(delivered) ))
-drained_in=$(wait_drained $((before + BACKLOG)))
+left=$(waiting)
+drained_in=$(wait_drained $((before + DRAIN_BACKLOG)))
+quiet_after=$(book booking-quiet-after 20)
 
-{ echo "$receiver"; echo "$quiet"; echo "$draining"; } | report
+{ echo "$receiver"; echo "$quiet"; echo "$draining"; echo "$quiet_after"; } | report
 echo
 echo "end-to-end deliveries: $BACKLOG in ${seconds}s = $drain_rps/s, $(python3 -c "print(f'{$drain_rps / $receiver_rps:.2f}')") of the receiver's capacity ($receiver_rps/s); dead: $dead"
 ticks=$(getconf CLK_TCK)
 echo "server CPU per delivery while draining: $(( (cpu_after - cpu_before) * 1000000 / ticks / BACKLOG )) µs, of which the libcurl thread $(( (curl_after - curl_before) * 1000000 / ticks / BACKLOG )) µs"
-echo "during the booking load: $left of the second backlog still waiting when it ended; drained after ${drained_in}s"
-python3 - "$quiet" "$draining" <<'PY'
+echo "during the booking load: $left deliveries (of a backlog of $DRAIN_BACKLOG and the bookings' own) still waiting when it ended; drained after ${drained_in}s"
+python3 - "$quiet" "$draining" "$quiet_after" <<'PY'
 import sys
-q, d = (line.split() for line in sys.argv[1:3])
-print(f"booking p99: {q[3]} ms quiet, {d[3]} ms during the drain ({(float(d[3]) / float(q[3]) - 1) * 100:+.0f}%); "
-      f"bookings/s {q[1]} -> {d[1]}")
+q, d, a = (line.split() for line in sys.argv[1:4])
+p99 = lambda phase: float(phase[3])
+rise = lambda base: f"{(p99(d) / base - 1) * 100:+.0f}%"
+print(f"booking p99: {q[3]} ms quiet before, {d[3]} ms during the drain, {a[3]} ms quiet after; "
+      f"rise {rise((p99(q) + p99(a)) / 2)} against the mean of the quiet phases "
+      f"({rise(p99(q))} against before, {rise(p99(a))} against after); bookings/s {q[1]} -> {d[1]} -> {a[1]}")
 PY
