@@ -7,7 +7,7 @@
 #   3. booking latency (a steady booking load): without a backlog (the worker sends only the bookings' own
 #      events), then while another backlog drains, then without one again once it has drained. The drain's cost
 #      is taken against the mean of the two phases without a backlog: with no drain at all, a booking phase's p99
-#      mostly came out higher than the one before (the database grows), so a drain measured only after the first
+#      mostly came out higher than the one before (as the database grows), so a drain measured only after the first
 #      would be charged with that drift too. On PostgreSQL the phase after a drain was about 60% slower than the
 #      first, which its control did not show: read the rise against the first phase there (docs/benchmarks.md).
 #   swift build -c release --product minzheng && bench/notify.sh
