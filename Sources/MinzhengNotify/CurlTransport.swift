@@ -271,6 +271,9 @@ public final class CurlTransport: Sendable {
             return easy
         }
 
+        /// The header wanted from replies, lower case; made once, not for every header line of every reply.
+        static let retryAfterName = Array("retry-after:".utf8)
+
         /// A new easy handle with the options every request shares.
         private func makeHandle() -> UnsafeMutableRawPointer? {
             guard let easy = curl_easy_init() else { return nil }
@@ -295,7 +298,7 @@ public final class CurlTransport: Sendable {
                 let length = size * count
                 // Only Retry-After is wanted: look at the bytes before making a string of any header line.
                 let line = UnsafeRawBufferPointer(start: data, count: length)
-                let name = Array("retry-after:".utf8)
+                let name = Loop.retryAfterName
                 if length > name.count, zip(line.prefix(name.count), name).allSatisfy({ $0 | 0x20 == $1 }) {
                     let value = String(decoding: line.dropFirst(name.count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().retryAfter = RetryAfter.seconds(value)
