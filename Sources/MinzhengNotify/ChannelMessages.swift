@@ -65,8 +65,11 @@ public enum ChannelMessage {
     static let dingTalkTextBytes = 18_000
     static let feishuTextBytes = 18_000
 
-    public static func request(channel: WebhookChannel, url: String, secret: String?, deliveryID: String, type: EventType, data: String,
-                               occurredAt: Date, officeName: String?, now: Date) -> OutgoingRequest {
+    /// `webhookSigner`: the secret made ready to sign with, when the caller keeps one per subscription; else the
+    /// app webhook's secret is set up for this message alone.
+    public static func request(channel: WebhookChannel, url: String, secret: String?, webhookSigner: StandardWebhookSigner? = nil,
+                               deliveryID: String, type: EventType, data: String, occurredAt: Date, officeName: String?,
+                               now: Date) -> OutgoingRequest {
         let json = ["Content-Type: application/json; charset=utf-8"]
         switch channel {
         case .wecom:
@@ -96,10 +99,8 @@ public enum ChannelMessage {
             body.append(Data(data.utf8))
             body.append(UInt8(ascii: "}"))
             var headers = json + ["webhook-id: \(deliveryID)", "webhook-timestamp: \(seconds)"]
-            if let secret {
-                let signature = WebhookSignatures.standardWebhook(secret: NotificationService.signingKey(secret), id: deliveryID,
-                                                                 timestampSeconds: seconds, body: body)
-                headers.append("webhook-signature: \(signature)")
+            if let signer = webhookSigner ?? secret.map({ StandardWebhookSigner(secret: NotificationService.signingKey($0)) }) {
+                headers.append("webhook-signature: \(signer.signature(id: deliveryID, timestampSeconds: seconds, body: body))")
             }
             return OutgoingRequest(url: url, headers: headers, body: body)
         }

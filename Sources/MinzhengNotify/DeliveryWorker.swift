@@ -116,7 +116,7 @@ public struct DeliveryWorker: Service {
         var sending: [(delivery: ClaimedDelivery, request: OutgoingRequest)] = []
         for delivery in claimed {
             let at = now()
-            guard let (url, secret) = receivers.open(delivery, with: cipher) else {
+            guard let receiver = receivers.open(delivery, with: cipher) else {
                 results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
                                               detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
                 continue
@@ -128,7 +128,8 @@ public struct DeliveryWorker: Service {
                                               subscriptionID: delivery.subscriptionID))
                 continue
             }
-            let request = ChannelMessage.request(channel: delivery.channel, url: url, secret: secret, deliveryID: delivery.id, type: delivery.eventType,
+            let request = ChannelMessage.request(channel: delivery.channel, url: receiver.url, secret: receiver.secret,
+                                                 webhookSigner: receiver.webhookSigner, deliveryID: delivery.id, type: delivery.eventType,
                                                  data: delivery.eventData, occurredAt: delivery.occurredAt,
                                                  officeName: delivery.channel == .webhook ? nil : delivery.officeID.flatMap { offices.registry($0)?.name },
                                                  now: at)
@@ -187,12 +188,21 @@ public struct DeliveryWorker: Service {
 /// Decrypted URLs and secrets by subscription, so a batch to one receiver opens them once, not per message.
 /// A subscription's URL and secret never change (setting new ones makes a new subscription).
 final class OpenedReceivers: Sendable {
-    private let opened = Mutex<[Int64: (url: String, secret: String?)]>([:])
+    struct Receiver: Sendable {
+        let url: String
+        let secret: String?
+        /// An app webhook's secret, ready to sign with.
+        let webhookSigner: StandardWebhookSigner?
+    }
 
-    func open(_ delivery: ClaimedDelivery, with cipher: PersonalDataCipher) -> (url: String, secret: String?)? {
+    private let opened = Mutex<[Int64: Receiver]>([:])
+
+    func open(_ delivery: ClaimedDelivery, with cipher: PersonalDataCipher) -> Receiver? {
         if let known = opened.withLock({ $0[delivery.subscriptionID] }) { return known }
         guard let url = try? cipher.open(delivery.sealedURL) else { return nil }
-        let receiver = (url: url, secret: delivery.sealedSecret.flatMap { try? cipher.open($0) })
+        let secret = delivery.sealedSecret.flatMap { try? cipher.open($0) }
+        let signer = delivery.channel == .webhook ? secret.map { StandardWebhookSigner(secret: NotificationService.signingKey($0)) } : nil
+        let receiver = Receiver(url: url, secret: secret, webhookSigner: signer)
         opened.withLock { $0[delivery.subscriptionID] = receiver }
         return receiver
     }

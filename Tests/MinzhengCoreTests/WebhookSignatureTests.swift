@@ -22,6 +22,24 @@ import Testing
         #expect(signature == "v1,LTC6hpiFp73vGOmf3GS4Am3qv3lNUhEebDtFHPRRodM=")
     }
 
+    /// The delivery worker keeps one signer per subscription: a message signed with it must not carry anything
+    /// of the messages signed before it, whichever task signs.
+    @Test func aKeptSignerSignsEachMessageAlone() async {
+        let signer = StandardWebhookSigner(secret: Data("0123456789abcdef0123456789abcdef".utf8))
+        let first = (id: "msg_1", seconds: Int64(1_700_000_000), body: Data(#"{"type":"booking.confirmed"}"#.utf8),
+                     expected: "v1,LTC6hpiFp73vGOmf3GS4Am3qv3lNUhEebDtFHPRRodM=")
+        let second = (id: "msg_2", seconds: Int64(1_700_000_060), body: Data(#"{"type":"booking.cancelled"}"#.utf8),
+                      expected: "v1,amQvd0qxiXG/Cq0apWAkh76NNmcse3h21yzxYIeAt7E=")
+        let signatures = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                let message = index % 2 == 0 ? first : second
+                group.addTask { signer.signature(id: message.id, timestampSeconds: message.seconds, body: message.body) == message.expected }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(signatures.count == 200 && signatures.allSatisfy { $0 })
+    }
+
     @Test func textIsCutWithoutBreakingACharacter() {
         let text = String(repeating: "婚姻登记预约成功", count: 200)  // 3 bytes a character
         let cut = ByteLimit.cut(text, toBytes: 2048)

@@ -66,13 +66,15 @@ import Testing
     }
 
     @Test func retryableRepliesAreRetriedUntilDelivered() async throws {
-        // Half a second for a reply, so the slow one below times out quickly.
-        try await withNotifyWorld(configure: { $0.delivery.transport.totalTimeoutMilliseconds = 500 }) { world, receiver in
+        // Two seconds for a reply, so the slow one below times out without making the test long. Half a second was
+        // too little on a loaded machine: under the whole suite a robot's ordinary reply once came after it, and a
+        // robot's timeout after sending counts as delivered, so the scripted failures were never seen.
+        try await withNotifyWorld(configure: { $0.delivery.transport.totalTimeoutMilliseconds = 2_000 }) { world, receiver in
             let manager = try await world.staff("nanjing-manager")
             receiver.script("wc", [.code(45009), .code(-1), .status(503)])
             receiver.script("dt", [.code(130101)])
             receiver.script("fs", [.code(9499, http: 400)])
-            receiver.script("sw", [.status(500), .slow(milliseconds: 1_000)])  // the second one times out after the body went out
+            receiver.script("sw", [.status(500), .slow(milliseconds: 4_000)])  // the second one times out after the body went out
             let wecom = try await world.addWebhook("wecom", url: receiver.url("wecom", "wc", query: "?key=k"), events: ["booking.confirmed"], token: manager)
             _ = try await world.addWebhook("dingtalk", url: receiver.url("dingtalk", "dt", query: "?access_token=t"), events: ["booking.confirmed"], token: manager)
             _ = try await world.addWebhook("feishu", url: receiver.url("feishu", "fs"), events: ["booking.confirmed"], token: manager)

@@ -20,11 +20,7 @@ public enum WebhookSignatures {
 
     /// Standard Webhooks: `webhook-signature: v1,<base64(HMAC-SHA256(secret, "<id>.<timestamp>.<body>"))>`.
     public static func standardWebhook(secret: Data, id: String, timestampSeconds: Int64, body: Data) -> String {
-        // Fed in parts: the body (most of the message) is not copied for the signature.
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
-        mac.update(data: Data("\(id).\(timestampSeconds).".utf8))
-        mac.update(data: body)
-        return "v1," + Data(mac.finalize()).base64EncodedString()
+        StandardWebhookSigner(secret: secret).signature(id: id, timestampSeconds: timestampSeconds, body: body)
     }
 
     /// Percent-encodes base64 for a query string (`+`, `/` and `=` are the only characters that need it).
@@ -39,6 +35,24 @@ public enum WebhookSignatures {
             }
         }
         return out
+    }
+}
+
+/// A Standard Webhooks secret ready to sign with: HMAC's key set up (two hash blocks and their contexts) once per
+/// subscription instead of once per message, which was a third of a signature's cost.
+public struct StandardWebhookSigner: @unchecked Sendable {
+    // Unchecked: HMAC's hash contexts are copied before they are written (copy on write), and this value is never
+    // written after init; each signature writes its own copy.
+    private let keyed: HMAC<SHA256>
+
+    public init(secret: Data) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+
+    public func signature(id: String, timestampSeconds: Int64, body: Data) -> String {
+        var mac = keyed
+        // Fed in parts: the body (most of the message) is not copied for the signature.
+        mac.update(data: Data("\(id).\(timestampSeconds).".utf8))
+        mac.update(data: body)
+        return "v1," + Data(mac.finalize()).base64EncodedString()
     }
 }
 
