@@ -109,14 +109,15 @@ anything_waiting() {
 }
 
 # wait_drained TARGET: waits until nothing is waiting, then checks that TARGET deliveries are recorded as delivered;
-# prints the seconds from the call to the last delivery's record (its updated_at: the server's clock, on the same
-# machine as bash's). The end is read from the database, so the polls can be rare without blurring the figure: every
-# poll starts a database client, and polls counting the backlog every 50 ms took about a sixth of the machine's CPU
-# from the drain they timed (perf -a, docs/benchmarks.md).
+# prints the seconds from the call to the last delivery's updated_at: the server's clock (the same machine's as
+# bash's) when the last batch's replies were in, a few ms before that batch was written. 0 when no delivery was
+# recorded after the call (everything drained before). The end is read from the database, so the polls can be rare
+# without blurring the figure: every poll starts a database client, and polls counting the backlog every 50 ms
+# took about a sixth of the machine's CPU from the drain they timed (perf -a, docs/benchmarks.md).
 wait_drained() {
-  local start=$EPOCHREALTIME busy done
+  local start=${EPOCHREALTIME/,/.} busy done
   while busy=$(anything_waiting) || { echo "cannot tell whether deliveries are waiting" >&2; exit 1; }; [ "$busy" = 1 ]; do
-    (( ${EPOCHREALTIME/./} - ${start/./} < 600000000 )) || { echo "$(waiting) still waiting after 600 s" >&2; exit 1; }
+    (( ${EPOCHREALTIME/[.,]/} - ${start/./} < 600000000 )) || { echo "$(waiting) still waiting after 600 s" >&2; exit 1; }
     sleep 0.5
   done
   done=$(delivered)
@@ -153,6 +154,7 @@ before=$(delivered)
 read -r cpu_before curl_before < <(server_cpu)
 backlog "$BACKLOG"
 seconds=$(wait_drained $((before + BACKLOG)))
+[ "$seconds" != 0.00 ] || { echo "no delivery was recorded after the backlog was written" >&2; exit 1; }
 read -r cpu_after curl_after < <(server_cpu)
 drain_rps=$(python3 -c "print(round($BACKLOG / $seconds))")
 dead=$(sql "SELECT count(*) FROM deliveries WHERE status = 'dead'")
@@ -182,6 +184,7 @@ done
 echo "end-to-end deliveries: $BACKLOG in ${seconds}s = $drain_rps/s, $(python3 -c "print(f'{$drain_rps / $receiver_rps:.2f}')") of the receiver's capacity ($receiver_rps/s); dead: $dead"
 ticks=$(getconf CLK_TCK)
 echo "server CPU per delivery while draining: $(( (cpu_after - cpu_before) * 1000000 / ticks / BACKLOG )) µs, of which the libcurl thread $(( (curl_after - curl_before) * 1000000 / ticks / BACKLOG )) µs"
+[ "$drained_in" = 0.00 ] && drained_in="0 (nothing recorded after the booking load)"
 echo "during the booking load: $left deliveries (of a backlog of $DRAIN_BACKLOG and the bookings' own) still waiting when it ended; drained after ${drained_in}s"
 python3 - "$quiet" "$draining" "$quiet_after" <<'PY'
 import sys

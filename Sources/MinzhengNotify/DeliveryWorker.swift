@@ -118,7 +118,8 @@ public struct DeliveryWorker: Service {
             let at = now()
             guard let receiver = receivers.open(delivery, with: cipher) else {
                 results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .dead,
-                                              detail: "the webhook URL cannot be decrypted with this key", subscriptionID: delivery.subscriptionID))
+                                              detail: "the webhook's URL or secret cannot be decrypted with this key",
+                                              subscriptionID: delivery.subscriptionID))
                 continue
             }
             // Counted as in flight from here: every admitted delivery is sent, and its reply recorded below.
@@ -188,19 +189,28 @@ public struct DeliveryWorker: Service {
 /// Decrypted URLs and secrets by subscription, so a batch to one receiver opens them once, not per message.
 /// A subscription's URL and secret never change (setting new ones makes a new subscription).
 final class OpenedReceivers: Sendable {
-    struct Receiver: Sendable {
+    struct Receiver: Sendable, CustomStringConvertible, CustomReflectable {
         let url: String
         let secret: String?
         /// An app webhook's secret, ready to sign with.
         let webhookSigner: StandardWebhookSigner?
+
+        // The URL and the secret are credentials: printed or dumped, a receiver shows neither.
+        var description: String { "Receiver(url: <redacted>, secret: \(secret == nil ? "none" : "<redacted>"))" }
+        var customMirror: Mirror { Mirror(self, children: [:]) }
     }
 
     private let opened = Mutex<[Int64: Receiver]>([:])
 
+    /// Nil when the URL or the secret cannot be opened: a message to a signed receiver never goes out unsigned.
     func open(_ delivery: ClaimedDelivery, with cipher: PersonalDataCipher) -> Receiver? {
         if let known = opened.withLock({ $0[delivery.subscriptionID] }) { return known }
         guard let url = try? cipher.open(delivery.sealedURL) else { return nil }
-        let secret = delivery.sealedSecret.flatMap { try? cipher.open($0) }
+        var secret: String?
+        if let sealed = delivery.sealedSecret {
+            guard let text = try? cipher.open(sealed) else { return nil }
+            secret = text
+        }
         let signer = delivery.channel == .webhook ? secret.map { StandardWebhookSigner(secret: NotificationService.signingKey($0)) } : nil
         let receiver = Receiver(url: url, secret: secret, webhookSigner: signer)
         opened.withLock { $0[delivery.subscriptionID] = receiver }

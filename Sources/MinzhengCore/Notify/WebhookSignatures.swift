@@ -40,10 +40,15 @@ public enum WebhookSignatures {
 
 /// A Standard Webhooks secret ready to sign with: HMAC's key set up (two hash blocks and their contexts) once per
 /// subscription instead of once per message, which was a third of a signature's cost.
-public struct StandardWebhookSigner: @unchecked Sendable {
-    // Unchecked: HMAC's hash contexts are copied before they are written (copy on write), and this value is never
-    // written after init; each signature writes its own copy.
+public struct StandardWebhookSigner: @unchecked Sendable, CustomStringConvertible, CustomReflectable {
+    // Unchecked: HMAC's hash contexts (swift-crypto's DigestContext, 3.12) are copied before they are written when
+    // not uniquely referenced, and this value keeps its reference and is never written after init: each signature
+    // writes its own copy.
     private let keyed: HMAC<SHA256>
+
+    /// The keyed state signs like the secret itself: printed or dumped, a signer shows nothing of it.
+    public var description: String { "StandardWebhookSigner(<redacted>)" }
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 
     public init(secret: Data) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
 
