@@ -33,6 +33,9 @@ need() {
 need nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
+# The server first: if it does not start, its own trap cleans up and no receiver is left behind (one started
+# before it outlived a failed start).
+SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1 ${NOTIFY_ENV:-}" start_server "$BENCH_ROOT/seed-data"
 # The receiver: nginx on loopback answering every POST with WeCom's success reply.
 RECEIVER=$(mktemp -d /tmp/minzheng-receiver.XXXXXX)
 RPORT=$(free_port)
@@ -51,11 +54,9 @@ http {
   }
 }
 CONF
-"$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER"
 cleanup_receiver() { "$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER" -s stop 2>/dev/null || true; rm -rf "$RECEIVER"; }
-
-SERVER_ENV="MINZHENG_NOTIFY_ALLOW_PRIVATE=1 ${NOTIFY_ENV:-}" start_server "$BENCH_ROOT/seed-data"
 trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"; cleanup_receiver' EXIT
+"$NGINX" -c "$RECEIVER/nginx.conf" -p "$RECEIVER"
 prepare_booking_day
 # sql STATEMENT: runs it on the server's database (SQLite file, or the PostgreSQL schema of this run).
 if [ "$BACKEND" = postgresql ]; then
