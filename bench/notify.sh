@@ -114,7 +114,7 @@ anything_waiting() {
 # bash's) when the last batch's replies were in, a few ms before that batch was written. 0 when no delivery was
 # recorded after the call (everything drained before). The end is read from the database, so the polls can be rare
 # without blurring the figure: every poll starts a database client, and polls counting the backlog every 50 ms
-# took about a sixth of the machine's CPU from the drain they timed (perf -a, docs/benchmarks.md).
+# took about 15% of the machine's CPU from the drain they timed (perf -a, docs/benchmarks.md).
 wait_drained() {
   local start=${EPOCHREALTIME/,/.} busy done
   while busy=$(anything_waiting) || { echo "cannot tell whether deliveries are waiting" >&2; exit 1; }; [ "$busy" = 1 ]; do

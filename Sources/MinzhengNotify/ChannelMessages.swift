@@ -99,7 +99,7 @@ public enum ChannelMessage {
             body.append(Data(data.utf8))
             body.append(UInt8(ascii: "}"))
             var headers = json + ["webhook-id: \(deliveryID)", "webhook-timestamp: \(seconds)"]
-            if let signer = webhookSigner ?? secret.map({ StandardWebhookSigner(secret: NotificationService.signingKey($0)) }) {
+            if let signer = webhookSigner ?? secret.map(StandardWebhookSigner.init(webhookSecret:)) {
                 headers.append("webhook-signature: \(signer.signature(id: deliveryID, timestampSeconds: seconds, body: body))")
             }
             return OutgoingRequest(url: url, headers: headers, body: body)

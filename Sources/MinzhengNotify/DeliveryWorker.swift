@@ -211,7 +211,7 @@ final class OpenedReceivers: Sendable {
             guard let text = try? cipher.open(sealed) else { return nil }
             secret = text
         }
-        let signer = delivery.channel == .webhook ? secret.map { StandardWebhookSigner(secret: NotificationService.signingKey($0)) } : nil
+        let signer = delivery.channel == .webhook ? secret.map(StandardWebhookSigner.init(webhookSecret:)) : nil
         let receiver = Receiver(url: url, secret: secret, webhookSigner: signer)
         opened.withLock { $0[delivery.subscriptionID] = receiver }
         return receiver

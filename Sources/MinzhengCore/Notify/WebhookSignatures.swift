@@ -52,6 +52,9 @@ public struct StandardWebhookSigner: @unchecked Sendable, CustomStringConvertibl
 
     public init(secret: Data) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
 
+    /// From a subscription's secret as registered: a `whsec_` secret signs with its base64 body, any other with its text.
+    public init(webhookSecret: String) { self.init(secret: NotificationService.signingKey(webhookSecret)) }
+
     public func signature(id: String, timestampSeconds: Int64, body: Data) -> String {
         var mac = keyed
         // Fed in parts: the body (most of the message) is not copied for the signature.
