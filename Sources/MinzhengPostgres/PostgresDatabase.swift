@@ -28,6 +28,13 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
         await client.run()
     }
 
+    /// Starts the pool in a task of its own and returns that task (cancel it to stop the pool). `Task.immediate`:
+    /// the pool counts as running before this returns, so a query right after does not find it "not running yet"
+    /// (PostgresNIO then logs a warning at every start, although the query only waits).
+    public func startRunning() -> Task<Void, Never> {
+        Task.immediate { await client.run() }
+    }
+
     public var description: String { "PostgresDatabase" }
 
     /// A schema or database name that needs no quoting (`[a-z_][a-z0-9_]*`): the only ones this code puts into SQL.
@@ -96,7 +103,7 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
     public static func withTemporaryPool<T: Sendable>(url: String, schema: String? = nil, logger: Logger,
                                                       _ body: (PostgresDatabase) async throws -> T) async throws -> T {
         let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
-        let pool = Task { await database.client.run() }
+        let pool = database.startRunning()
         defer { pool.cancel() }
         return try await body(database)
     }

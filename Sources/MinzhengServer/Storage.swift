@@ -52,7 +52,7 @@ public struct Storage: Sendable {
         let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
         // Searches may go to a read replica; it gets the primary's migrations by replication.
         let replica = try configuration.searchDatabaseURL.map { try PostgresDatabase(url: $0, schema: schema, logger: logger) }
-        let pool = Task { await database.client.run() }
+        let pool = database.startRunning()
         do {
             try await database.migrate()
         } catch {
@@ -60,7 +60,7 @@ public struct Storage: Sendable {
             throw error
         }
         var pools = [pool]
-        if let replica { pools.append(Task { await replica.client.run() }) }
+        if let replica { pools.append(replica.startRunning()) }
         let searchIndex = configuration.searchInDatabase ? PostgresSearchIndex(replica ?? database) : nil
         let lookups = PostgresLookupStore(database)
         let bookings = PostgresBookingStore(database, policy: configuration.notifyPolicy)

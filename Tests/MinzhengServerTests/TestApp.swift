@@ -97,7 +97,7 @@ actor PostgresTemplate {
     private func adminDatabase(_ url: String, logger: Logger) throws -> PostgresDatabase {
         if let admin { return admin }
         let database = try PostgresDatabase(url: url, logger: logger)
-        Task { await database.client.run() }  // for the rest of the test run
+        _ = database.startRunning()  // for the rest of the test run
         admin = database
         return database
     }
