@@ -34,9 +34,9 @@ struct BookingWorld: Sendable {
         if let port = client.port {
             let sending = headers
             // Patience for a request, not a latency claim: racing requests for one place run one after another on its
-            // row lock, and under the whole PostgreSQL pass (debug build, every suite at once, 2 cores) a request has
-            // been seen to wait 30 s on that lock alone, in a transaction of up to 37 s (docs/reliability.md). With 60 s,
-            // a request queued behind such a chain timed out now and then. A request that never ends still fails.
+            // row lock. Under the whole PostgreSQL pass (debug build, every suite at once, 2 cores) one statement waited
+            // 30 s for that lock, holder after holder, and transactions stayed open up to 37 s (docs/reliability.md).
+            // With 60 s, a request queued behind such a chain timed out now and then. One that never ends still fails.
             let response = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(240))) {
                 try await $0.execute(.init(path, method: method, headers: sending, body: body))
             }
