@@ -205,11 +205,12 @@ final class OpenedReceivers: Sendable {
     /// Nil when the URL or the secret cannot be opened: a message to a signed receiver never goes out unsigned.
     func open(_ delivery: ClaimedDelivery, with cipher: PersonalDataCipher) -> Receiver? {
         if let known = opened.withLock({ $0[delivery.subscriptionID] }) { return known }
-        guard let url = try? cipher.open(delivery.sealedURL) else { return nil }
-        var secret: String?
-        if let sealed = delivery.sealedSecret {
-            guard let text = try? cipher.open(sealed) else { return nil }
-            secret = text
+        let url: String, secret: String?
+        do {
+            url = try cipher.open(delivery.sealedURL)
+            secret = try delivery.sealedSecret.map { try cipher.open($0) }
+        } catch {
+            return nil
         }
         let signer = delivery.channel == .webhook ? secret.map(StandardWebhookSigner.init(webhookSecret:)) : nil
         let receiver = Receiver(url: url, secret: secret, webhookSigner: signer)

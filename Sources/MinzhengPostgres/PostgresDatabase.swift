@@ -1,11 +1,10 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 
 /// The process's connection pool to PostgreSQL (`MINZHENG_DATABASE_URL=postgres://user:password@host:port/db`).
-/// The pool is a service: `run()` must be running (as a service, or in a task) while it is used.
-public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
+/// The pool must be running (`startRunning()`) while it is used.
+public struct PostgresDatabase: Sendable, CustomStringConvertible {
     public let client: PostgresClient
     let logger: Logger
 
@@ -22,10 +21,6 @@ public struct PostgresDatabase: Service, Sendable, CustomStringConvertible {
         }
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await client.run()
     }
 
     /// Starts the pool in a task of its own and returns that task (cancel it to stop the pool). `Task.immediate`:

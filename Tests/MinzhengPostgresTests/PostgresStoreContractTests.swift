@@ -14,15 +14,10 @@ enum PostgresTestServer {
     /// Runs `body` with a migrated database in a schema of its own.
     static func withDatabase(_ body: @escaping @Sendable (PostgresDatabase) async throws -> Void) async throws {
         let url = try #require(url, "MINZHENG_TEST_DATABASE_URL is not set")
-        var logger = Logger(label: "postgres-test")
-        // The pool warns when a query comes before its run() has started; it waits, which is what we want.
-        logger.logLevel = .error
+        let logger = Logger(label: "postgres-test")
         let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await PostgresDatabase.createSchema(url: url, schema, logger: logger)
-        let database = try PostgresDatabase(url: url, schema: schema, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await database.run() }
-            defer { group.cancelAll() }
+        try await PostgresDatabase.withTemporaryPool(url: url, schema: schema, logger: logger) { database in
             try await database.migrate()
             try await body(database)
         }

@@ -36,7 +36,7 @@ struct BookingWorld: Sendable {
             // Patience for a request, not a latency claim: racing requests for one place run one after another on its
             // row lock. Under the whole PostgreSQL pass (debug build, every suite at once, 2 cores) one statement waited
             // 30 s for that lock, holder after holder, and transactions stayed open up to 37 s (docs/reliability.md).
-            // With 60 s, a request queued behind such a chain timed out now and then. One that never ends still fails.
+            // With 60 s, a request timed out twice, most likely queued behind such a chain. One that never ends still fails.
             let response = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(240))) {
                 try await $0.execute(.init(path, method: method, headers: sending, body: body))
             }
