@@ -187,7 +187,8 @@ import Testing
             _ = try await world.addWebhook("webhook", url: "http://127.0.0.1:\(dropper.port)/hook", events: ["booking.confirmed"], token: manager)
             let date = try await world.bookableDay()
             _ = try await world.bookMany(1, first: 81, date: date, token: try await world.citizen("notify-5"))
-            try await eventually(seconds: 15) { try await world.deliveries("?status=dead", token: manager).count == 1 }
+            // Seven attempts 0.1 s apart take about a second alone; in a starved `make test` (2026-12-01) 15 s saw one.
+            try await eventually(seconds: 60) { try await world.deliveries("?status=dead", token: manager).count == 1 }
             let dead = try #require(try await world.deliveries(token: manager).first)
             #expect(dead.attempts.count == RetrySchedule().maxAttempts)
             #expect(dead.attempts.dropLast().allSatisfy { $0.outcome == "retry" && $0.detail.contains("curl") })
