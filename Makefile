@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both install what they need on a fresh
 # Debian machine (as root, or through sudo) and build incrementally after the first time.
 
-SYSTEM_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
+SYSTEM_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev libjemalloc-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export MINZHENG_PORT ?= 8080
 

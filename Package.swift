@@ -101,7 +101,11 @@ let package = Package(
                 "MinzhengServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // jemalloc (Debian's libjemalloc-dev) takes malloc over for the whole process, libcurl's and SQLite's
+            // allocations included: glibc's malloc cost the delivery worker about a tenth more CPU per
+            // delivery (docs/benchmarks.md, tenth session). Vapor's deployment template links it the same way.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(
             name: "MinzhengTesting",
