@@ -34,6 +34,8 @@ struct DatasetWatcher: Service {
                         "reload.social_orgs": "\(organisations)", "reload.eldercare": "\(facilities)",
                     ])
                 }
+            } catch where Task.isCancelled {
+                return  // the service is stopping
             } catch {
                 logger.warning("could not check for imported data", metadata: ["error.type": "\(type(of: error))"])
             }

@@ -4,7 +4,7 @@ import MinzhengSQLite
 import ServiceLifecycle
 
 /// A piece of work run every `interval` for as long as the server runs; a failed round is logged and the next
-/// one tries again.
+/// one tries again. A round cut short because the server is stopping is not a failure and is not logged.
 struct PeriodicJob: Service, CustomStringConvertible {
     let description: String
     let interval: Duration
@@ -14,7 +14,13 @@ struct PeriodicJob: Service, CustomStringConvertible {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { try await round() } catch { logger.error("\(description) failed", metadata: ["error": "\(error)"]) }
+                do {
+                    try await round()
+                } catch where Task.isCancelled {
+                    return
+                } catch {
+                    logger.error("\(description) failed", metadata: ["error": "\(error)"])
+                }
                 try? await Task.sleep(for: interval)
             }
         }
@@ -32,13 +38,7 @@ struct PeriodicJob: Service, CustomStringConvertible {
     /// Listens for the office changes of the other processes on the database, listening again a second after
     /// the connection fails.
     static func peerOfficeChanges(_ bookings: BookingService, logger: Logger) -> PeriodicJob {
-        PeriodicJob(description: "OfficeChangeListener", interval: .seconds(1), logger: logger) {
-            do {
-                try await bookings.hearPeers()
-            } catch where Task.isCancelled {
-                return  // the server is stopping
-            }
-        }
+        PeriodicJob(description: "OfficeChangeListener", interval: .seconds(1), logger: logger) { try await bookings.hearPeers() }
     }
 
     /// Raises `application.overdue` for applications that passed their promised date undecided.
