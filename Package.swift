@@ -103,8 +103,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             // jemalloc (Debian's libjemalloc-dev) takes malloc over for the whole process, libcurl's and SQLite's
-            // allocations included: with glibc's malloc the delivery worker took about 7% more CPU per delivery
-            // (docs/benchmarks.md, tenth session). Vapor's deployment template links it the same way.
+            // allocations included: the server took about 7% less CPU per delivery with it, on the mean of noisy
+            // pairs (docs/benchmarks.md, tenth session). Vapor's deployment template also links jemalloc.
             linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(

@@ -2,7 +2,7 @@
 # Service guides and application progress under load, next to GET /healthz measured in the same run: the
 # catalogue list and a guide (from memory), an application submitted (a write with its outbox event), the
 # anonymous look-up and a citizen's own list (reads by key).
-#   swift build -c release --product minzheng && bench/applications.sh
+#   make release && bench/applications.sh
 # Env: APPLICATIONS (submitted before the reads, default 2000), DURATION (per endpoint, 10s), CONNECTIONS (64).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

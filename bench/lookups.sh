@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Directory look-ups under load, next to GET /healthz measured in the same run.
-#   make bench            (or: swift build -c release && bench/lookups.sh)
+#   make bench            (or: make release && bench/lookups.sh)
 # Env: COUNT (directory entries generated, default 100000), DURATION (per endpoint, 10s), CONNECTIONS (64).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -10,7 +10,7 @@
 #      mostly came out higher than the one before (as the database grows), so a drain measured only after the first
 #      would be charged with that drift too. On PostgreSQL the phase after a drain was about 60% slower than the
 #      first, which its control did not show: read the rise against the first phase there (docs/benchmarks.md).
-#   swift build -c release --product minzheng && bench/notify.sh
+#   make release && bench/notify.sh
 # Env: BACKLOG (100000), DURATION (10s: each wrk phase), BOOK_CONNECTIONS (8: the steady booking load),
 #   DRAIN_BACKLOG (BACKLOG: the backlog of phase 3; 0 runs the same three booking phases with nothing to drain,
 #   the control that shows the drift alone).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Social-organisation verification and eldercare search under load, next to GET /healthz in the same run.
-#   swift build -c release --product minzheng && bench/orgs-eldercare.sh     (also run by make bench)
+#   make release && bench/orgs-eldercare.sh     (also run by make bench)
 # Env: ORGS (organisations generated, default 100000), FACILITIES (50000), DURATION (per endpoint, 10s), CONNECTIONS (64).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

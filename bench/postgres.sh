@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs bench scripts against a throwaway PostgreSQL cluster on this machine (durable commits: fsync on), the
 # servers each in a schema of their own: BENCH_DATABASE_URL is set for the scripts (bench/lib.sh).
-#   swift build -c release --product minzheng && bench/postgres.sh bench/lookups.sh bench/rush.sh
+#   make release && bench/postgres.sh bench/lookups.sh bench/rush.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PG_FSYNC=on exec "$here/../.ci/with-postgres.sh" bash -c '

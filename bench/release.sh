@@ -4,7 +4,7 @@
 # first three seconds. Run twice: as a race (an ordinary day), and as a fair draw (a high-demand day, every
 # couple registered beforehand). Reports booking latency, errors, and the share of places scripts got
 # (half of the couples are scripts: 0.50 is fair).
-#   swift build -c release --product minzheng && bench/release.sh
+#   make release && bench/release.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 OFFICES=1 PER_PERIOD=10 SESSIONS=1

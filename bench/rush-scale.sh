@@ -3,7 +3,7 @@
 # bench/postgres.sh sets it). Each process gets its share of the 64 connections from a wrk of its own (no load
 # balancer to share the two cores with); the wrks' counts are summed, and the p99 reported is the worst of theirs.
 # Afterwards every place must be taken exactly once, by a 201 some wrk saw.
-#   swift build -c release --product minzheng && PROCESSES=3 bench/postgres.sh bench/rush-scale.sh
+#   make release && PROCESSES=3 bench/postgres.sh bench/rush-scale.sh
 # Env: PROCESSES (3), PER_PERIOD (20), DURATION_RUSH (15s), CONNECTIONS (64 in all), THREADS (2 per wrk), RUSH_TIMEOUT (10s).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -2,7 +2,7 @@
 # The booking rush: 64 citizens' connections book places for new couples at 100 registry offices on one day,
 # far more attempts than places; afterwards every place must be taken exactly once, by a 201 wrk saw.
 # Availability is read alongside, and GET /healthz is measured in the same run as the baseline.
-#   swift build -c release --product minzheng && bench/rush.sh
+#   make release && bench/rush.sh
 # Env: DURATION_RUSH (rush length, default 15s), DURATION (healthz baseline, 10s), CONNECTIONS (64), THREADS (2),
 #      RUSH_TIMEOUT (wrk's per-request timeout, 10s).
 set -euo pipefail
