@@ -185,8 +185,7 @@ done
 echo "end-to-end deliveries: $BACKLOG in ${seconds}s = $drain_rps/s, $(python3 -c "print(f'{$drain_rps / $receiver_rps:.2f}')") of the receiver's capacity ($receiver_rps/s); dead: $dead"
 ticks=$(getconf CLK_TCK)
 echo "server CPU per delivery while draining: $(( (cpu_after - cpu_before) * 1000000 / ticks / BACKLOG )) µs, of which the libcurl thread $(( (curl_after - curl_before) * 1000000 / ticks / BACKLOG )) µs"
-drained_in="${drained_in}s"
-[ "$drained_in" = 0.00s ] && drained_in="0 s (nothing recorded after the booking load)"
+if [ "$drained_in" = 0.00 ]; then drained_in="0 s (nothing recorded after the booking load)"; else drained_in="${drained_in}s"; fi
 echo "during the booking load: $left deliveries (of a backlog of $DRAIN_BACKLOG and the bookings' own) still waiting when it ended; drained after $drained_in"
 python3 - "$quiet" "$draining" "$quiet_after" <<'PY'
 import sys

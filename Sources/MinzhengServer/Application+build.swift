@@ -101,8 +101,8 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
         configuration: Configuration(jsonEncodingOptions: [.withoutEscapingSlashes]),
         middlewares: [OpenAPIErrorMiddleware(logger: logger)])
 
-    let watcher = DatasetWatcher(socialOrgs: services.socialOrgs, eldercare: services.eldercare, reloaded: prepareRendered, logger: logger,
-                                 interval: configuration.reloadInterval)
+    let watcher = PeriodicJob.datasetReloads(services.socialOrgs, services.eldercare, every: configuration.reloadInterval,
+                                             reloaded: prepareRendered, logger: logger)
     return Application(
         router: router,
         // Headers past 64 KiB end the connection in the parser; RequestLimitsMiddleware answers 431 well before.

@@ -41,6 +41,20 @@ struct PeriodicJob: Service, CustomStringConvertible {
         PeriodicJob(description: "OfficeChangeListener", interval: .seconds(1), logger: logger) { try await bookings.hearPeers() }
     }
 
+    /// Picks up imports made while the service runs (`minzheng import ...` is another process): compares the stored
+    /// data-set versions with the loaded ones, reloads what changed, then `reloaded()` renders the new answers before
+    /// any request needs them.
+    static func datasetReloads(_ socialOrgs: SocialOrgService, _ eldercare: EldercareService, every interval: Duration,
+                               reloaded: @escaping @Sendable () -> Void, logger: Logger) -> PeriodicJob {
+        PeriodicJob(description: "DatasetWatcher", interval: interval, logger: logger) {
+            let organisations = try await socialOrgs.reloadIfChanged()
+            let facilities = try await eldercare.reloadIfChanged()
+            guard organisations || facilities else { return }
+            reloaded()
+            logger.info("data reloaded after an import", metadata: ["reload.social_orgs": "\(organisations)", "reload.eldercare": "\(facilities)"])
+        }
+    }
+
     /// Raises `application.overdue` for applications that passed their promised date undecided.
     static func overdueApplications(_ applications: ApplicationService, every interval: Duration, logger: Logger) -> PeriodicJob {
         PeriodicJob(description: "OverdueApplications", interval: interval, logger: logger) {
