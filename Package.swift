@@ -104,7 +104,7 @@ let package = Package(
             swiftSettings: swiftSettings,
             // jemalloc (Debian's libjemalloc-dev) takes malloc over for the whole process, libcurl's and SQLite's
             // allocations included: the server took about 7% less CPU per delivery with it, on the mean of noisy
-            // pairs (docs/benchmarks.md, tenth session). Vapor's deployment template also links jemalloc.
+            // pairs (docs/benchmarks.md, tenth session).
             linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(
