@@ -74,7 +74,9 @@ actor PostgresTemplate {
                 let name = Fixtures.freshDatabaseName()
                 try await admin.createDatabase(name, template: "template1")
                 var configuration = ServerConfiguration(port: 0, dataDirectory: try Fixtures.temporaryDirectory(), seedDirectory: Fixtures.seedDirectory)
-                configuration.databaseURL = try #require(PostgresDatabase.url(url, database: name))
+                // Typed: with the optional `databaseURL` as the target, #require would check a wrapped optional.
+                let templateURL: String = try #require(PostgresDatabase.url(url, database: name))
+                configuration.databaseURL = templateURL
                 let storage = try await Storage.open(configuration, logger: logger)
                 try await storage.seed(from: Fixtures.seedDirectory, logger: logger)
                 await storage.close()
