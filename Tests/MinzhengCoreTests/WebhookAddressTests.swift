@@ -93,6 +93,15 @@ import Testing
         #expect(WebhookURL.redacted("https://open.feishu.cn/open-apis/bot/v2/hook/a1b2c3d4-e5f6-7890-abcd-ef1234567890")
             == "https://open.feishu.cn/open-apis/bot/v2/hook/***")
     }
+
+    @Test func shortTokensAndBareQueryValuesAreHiddenToo() {
+        // A token need not be long or follow a name: these once came back whole in responses and audit rows.
+        #expect(WebhookURL.redacted("https://hooks.example.com/notify?Zx81kQ2pLm4s9TtY") == "https://hooks.example.com/notify?***")
+        #expect(WebhookURL.redacted("https://api.example.com/hooks/a1B2c3D4e5F6g7H/x") == "https://api.example.com/hooks/***/x")
+        #expect(WebhookURL.redacted("https://api.example.com/hooks/s3cr3tt0k3n") == "https://api.example.com/hooks/***")
+        #expect(WebhookURL.redacted("https://api.example.com/in/12345?Key9X=1&sign=abc") == "https://api.example.com/in/***?***&sign=***")
+        #expect(WebhookURL.redacted("https://user:pass@api.example.com/") == "https://***@api.example.com/")
+    }
 }
 
 @Suite struct DeliveryPolicyTests {

@@ -218,7 +218,9 @@ public enum WebhookAddressPolicy {
 
 /// Webhook URLs carry credentials (a robot's key or access token): only this redacted form is shown or logged.
 public enum WebhookURL {
-    /// Keeps scheme, host and the path's short segments; query values and any long path segment become `***`.
+    /// Keeps scheme, host, the path's word-like segments (`cgi-bin`, `send`, `v2`) and the query's word-like names;
+    /// every other segment, every query value, and a query part that is not `name=value` become `***`. A token
+    /// may be short, so length alone does not decide: mixed case, digits or other characters do.
     public static func redacted(_ url: String) -> String {
         guard let separator = url.range(of: "://") else { return "***" }
         let scheme = url[..<separator.lowerBound]
@@ -229,14 +231,29 @@ public enum WebhookURL {
         let afterAuthority = rest[authorityEnd...].prefix { $0 != "#" }
         let path = afterAuthority.prefix { $0 != "?" }
         let query = afterAuthority.dropFirst(path.count).dropFirst()
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { $0.count >= 16 ? "***" : String($0) }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { $0.isEmpty || isWordLike($0) ? String($0) : "***" }
         var out = "\(scheme)://\(authority)\(segments.joined(separator: "/"))"
         if !query.isEmpty {
             out += "?" + query.split(separator: "&").map { pair in
-                let key = pair.prefix { $0 != "=" }
-                return "\(key)=***"
+                guard let equals = pair.firstIndex(of: "="), isWordLike(pair[..<equals]) else { return "***" }
+                return "\(pair[..<equals])=***"
             }.joined(separator: "&")
         }
         return out
+    }
+
+    /// A name rather than a secret: at most 24 lower-case ASCII letters, `-`, `_` or `.`, and at most one digit
+    /// (`v2`, `cgi-bin`, `access_token`).
+    static func isWordLike(_ text: Substring) -> Bool {
+        guard !text.isEmpty, text.count <= 24 else { return false }
+        var digits = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "a"..."z", "-", "_", ".": continue
+            case "0"..."9": digits += 1
+            default: return false
+            }
+        }
+        return digits <= 1
     }
 }
