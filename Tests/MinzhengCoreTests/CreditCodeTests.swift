@@ -1,4 +1,4 @@
-import MinzhengCore
+@testable import MinzhengCore
 import Testing
 
 @Suite struct CreditCodeTests {
@@ -22,6 +22,18 @@ import Testing
         #expect(throws: CreditCode.Problem.character(position: 18)) { try CreditCode("91110000600037341Ｌ") }  // full-width L
         #expect(throws: CreditCode.Problem.character(position: 3)) { try CreditCode("91I10000600037341L") }
         #expect(throws: CreditCode.Problem.checkCharacter(expected: "L")) { try CreditCode("91110000600037341M") }
+        // The 18th character fits, but the organisation code 60003734-2 does not: its check is 1 (GB 11714).
+        #expect(throws: CreditCode.Problem.organisationCheck(expected: "1")) { try CreditCode("91110000600037342P") }
+    }
+
+    @Test func theOrganisationCodesCheckFollowsGB11714() throws {
+        // 60003734: 6*3 + 0*7 + 0*9 + 0*10 + 3*5 + 7*8 + 3*4 + 4*2 = 109; 109 mod 11 = 10; 11 - 10 = 1.
+        #expect(CreditCode.organisationCheckCharacter(for: ArraySlice("60003734".utf8)) == UInt8(ascii: "1"))
+        // Letters count from A = 10: M (22) and J (19) in MJ123456 give 307; 307 mod 11 = 10; the check is 1.
+        #expect(CreditCode.organisationCheckCharacter(for: ArraySlice("MJ123456".utf8)) == UInt8(ascii: "1"))
+        // A remainder of 1 gives 10, written X (6*2 = 12); a remainder of 0 gives 11, written 0.
+        #expect(CreditCode.organisationCheckCharacter(for: ArraySlice("00000006".utf8)) == UInt8(ascii: "X"))
+        #expect(CreditCode.organisationCheckCharacter(for: ArraySlice("00000000".utf8)) == UInt8(ascii: "0"))
     }
 
     @Test(arguments: ["1", "2", "3"])
@@ -29,7 +41,7 @@ import Testing
         // A civil-affairs code of this category in Nanjing, its check character computed by hand here.
         let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
         let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-        let body = Array("5\(category)320100MJ1234567")
+        let body = Array("5\(category)320100MJ1234561")  // MJ123456's organisation-code check is 1 (GB 11714)
         let sum = zip(body.map { alphabet.firstIndex(of: $0)! }, weights).reduce(0) { $0 + $1.0 * $1.1 }
         let code = try CreditCode(String(body) + String(alphabet[(31 - sum % 31) % 31]))
         #expect(code.registrationAuthority == "5" && code.category == category && code.divisionCode == "320100")

@@ -109,10 +109,17 @@ extension SplitMix64 {
         return body + String(Array("10X98765432")[sum % 11])
     }
 
-    /// A valid credit code, its check character computed here from GB 32100.
+    /// A valid credit code, its check characters computed here from GB 11714 (the 17th) and GB 32100 (the 18th).
     mutating func creditCode() -> String {
         let alphabet = Array(ParserPropertyTests.creditAlphabet)
-        let indexes = (0..<17).map { _ in Int.random(in: 0..<31, using: &self) }
+        var indexes = (0..<16).map { _ in Int.random(in: 0..<31, using: &self) }
+        // The organisation code's eight characters count as digits and letters from A = 10.
+        let organisation = zip(indexes[8..<16], [3, 7, 9, 10, 5, 8, 4, 2]).reduce(0) { total, pair in
+            let character = alphabet[pair.0]
+            return total + (character.wholeNumberValue ?? Int(character.asciiValue! - Character("A").asciiValue!) + 10) * pair.1
+        }
+        let organisationCheck: Character = switch 11 - organisation % 11 { case 10: "X"; case 11: "0"; case let digit: Character(String(digit)) }
+        indexes.append(alphabet.firstIndex(of: organisationCheck)!)
         let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
         let check = (31 - zip(indexes, weights).reduce(0) { $0 + $1.0 * $1.1 } % 31) % 31
         return String(indexes.map { alphabet[$0] }) + String(alphabet[check])

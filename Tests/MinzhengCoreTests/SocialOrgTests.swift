@@ -14,12 +14,16 @@ import Testing
     }
 
     /// A valid code with category `category` for division 320102, the check character found by trying each.
+    /// A Nanjing code whose organisation code begins with the eight characters of `serial`; both check
+    /// characters (the organisation code's and the whole code's) found by trying them.
     static func code(_ category: Character, _ serial: String) -> String {
         let body = "5\(category)320102\(serial)"
-        for candidate in "0123456789ABCDEFGHJKLMNPQRTUWXY" where (try? CreditCode(body + String(candidate))) != nil {
-            return body + String(candidate)
+        for organisationCheck in "0123456789X" {
+            for candidate in "0123456789ABCDEFGHJKLMNPQRTUWXY" where (try? CreditCode(body + String(organisationCheck) + String(candidate))) != nil {
+                return body + String(organisationCheck) + String(candidate)
+            }
         }
-        fatalError("no check character for \(body)")
+        fatalError("no check characters for \(body)")
     }
 
     func organisation(_ row: String) throws -> SocialOrg {
@@ -29,31 +33,31 @@ import Testing
     }
 
     @Test func namesMatchIgnoringSpacesAndBracketWidth() throws {
-        let org = try organisation(Self.row(Self.code("1", "MA1234567"), name: "南京市玄武区测试协会（筹）"))
+        let org = try organisation(Self.row(Self.code("1", "MA123457"), name: "南京市玄武区测试协会（筹）"))
         #expect(org.nameMatches("南京市玄武区测试协会(筹)"))
         #expect(org.nameMatches(" 南京市玄武区 测试协会（筹）"))
         #expect(!org.nameMatches("南京市玄武区测试协会"))
     }
 
     @Test func eachWarningIsGiven() throws {
-        #expect(try organisation(Self.row(Self.code("1", "MA1234561"))).warnings.isEmpty)
-        let revoked = try organisation(Self.row(Self.code("1", "MA1234562"), status: "registration_revoked"))
+        #expect(try organisation(Self.row(Self.code("1", "MA123451"))).warnings.isEmpty)
+        let revoked = try organisation(Self.row(Self.code("1", "MA123452"), status: "registration_revoked"))
         #expect(revoked.warnings.map(\.code) == ["not_active"])
-        let listed = try organisation(Self.row(Self.code("2", "MA1234563"), type: "social_service",
+        let listed = try organisation(Self.row(Self.code("2", "MA123453"), type: "social_service",
                                                lists: "irregular_activity:2024-03-01:未按规定报送年度工作报告|serious_dishonesty:2026-03-02:满2年未履行义务"))
         #expect(listed.warnings.map(\.code) == ["irregular_activity_list", "serious_dishonesty_list"])
         #expect(listed.warnings[0].message.contains("2024-03-01") && listed.warnings[0].message.contains("未按规定报送年度工作报告"))
-        let failed = try organisation(Self.row(Self.code("3", "MA1234564"), type: "foundation", inspections: "2024:pass;2025:fail"))
+        let failed = try organisation(Self.row(Self.code("3", "MA123454"), type: "foundation", inspections: "2024:pass;2025:fail"))
         #expect(failed.warnings.map(\.code) == ["inspection_failed"])
         // Only the latest inspection counts: a failure that was put right is history.
-        #expect(try organisation(Self.row(Self.code("1", "MA1234565"), inspections: "2024:fail;2025:pass")).warnings.isEmpty)
+        #expect(try organisation(Self.row(Self.code("1", "MA123455"), inspections: "2024:fail;2025:pass")).warnings.isEmpty)
     }
 
     @Test func aFileThatIsNotUTF8OrLacksColumnsIsOneRejection() {
         let gbk = Data([0xC9, 0xE7, 0xBB, 0xE1])  // 社会 in GBK
         let notUTF8 = SocialOrgFeed(data: Data((Self.header + "\n").utf8) + gbk, divisions: Self.divisions)
         #expect(notUTF8.rejections.map(\.line) == [0] && notUTF8.rejections[0].reason.contains("UTF-8"))
-        let short = SocialOrgFeed(csv: "credit_code,name\n\(Self.code("1", "MA7654321")),某协会\n", divisions: Self.divisions)
+        let short = SocialOrgFeed(csv: "credit_code,name\n\(Self.code("1", "MA765431")),某协会\n", divisions: Self.divisions)
         #expect(short.rejections.map(\.line) == [1] && short.rejections[0].reason.contains("org_type"))
         #expect(short.organisations.isEmpty)
         let facilities = EldercareFeed(csv: "id,name\n1,某养老院\n", divisions: Self.divisions)
@@ -61,14 +65,14 @@ import Testing
     }
 
     @Test func aFeedSaysWhichRowsAreWrongAndWhy() {
-        let good = Self.row(Self.code("1", "MA0000001"))
+        let good = Self.row(Self.code("1", "MA000001"))
         let rows = [
             good,
             Self.row("51320102MA00000010"),  // wrong check character
-            Self.row(Self.code("1", "MA0000002"), type: "foundation"),  // category 1 is not a foundation
-            Self.row(Self.code("1", "MA0000003"), division: "320200"),  // not the code's division
-            Self.row(Self.code("1", "MA0000004"), status: "sleeping"),
-            Self.row(Self.code("1", "MA0000005"), inspections: "2024:ok"),
+            Self.row(Self.code("1", "MA000002"), type: "foundation"),  // category 1 is not a foundation
+            Self.row(Self.code("1", "MA000003"), division: "320200"),  // not the code's division
+            Self.row(Self.code("1", "MA000004"), status: "sleeping"),
+            Self.row(Self.code("1", "MA000005"), inspections: "2024:ok"),
             good,  // the same code twice
         ]
         let feed = SocialOrgFeed(csv: ([Self.header] + rows).joined(separator: "\n"), divisions: Self.divisions)

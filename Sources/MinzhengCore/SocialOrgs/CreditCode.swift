@@ -9,6 +9,8 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
         case character(position: Int)
         /// The check character should be this one.
         case checkCharacter(expected: Character)
+        /// The organisation code's own check character (the 17th, GB 11714) should be this one.
+        case organisationCheck(expected: Character)
     }
 
     static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
@@ -33,7 +35,27 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
         }
         let expected = Self.checkCharacter(for: indexes.prefix(17))
         guard Character(Unicode.Scalar(bytes[17])) == expected else { throw .checkCharacter(expected: expected) }
+        // Characters 9-17 are the organisation code, which carries a check of its own: a code can pass the
+        // 18th character's check and still not be one that was issued.
+        let organisation = Self.organisationCheckCharacter(for: bytes[8..<16])
+        guard bytes[16] == organisation else { throw .organisationCheck(expected: Character(Unicode.Scalar(organisation))) }
         value = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// GB 11714: the first eight characters of the organisation code (digits 0-9, letters A-Z as 10-35) weighted
+    /// 3 7 9 10 5 8 4 2; c = 11 - (sum mod 11), where 10 is `X` and 11 is `0`. `characters` are upper-case ASCII.
+    static func organisationCheckCharacter(for characters: ArraySlice<UInt8>) -> UInt8 {
+        let weights = [3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(characters, weights).reduce(0) { total, pair in
+            let (byte, weight) = pair
+            let value = byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : Int(byte - UInt8(ascii: "A")) + 10
+            return total + value * weight
+        }
+        switch 11 - sum % 11 {
+        case 10: return UInt8(ascii: "X")
+        case 11: return UInt8(ascii: "0")
+        case let digit: return UInt8(ascii: "0") + UInt8(digit)
+        }
     }
 
     /// Alphabet index by ASCII code (upper case), nil for characters outside the alphabet.

@@ -175,6 +175,8 @@ extension CreditCode.Problem {
         case .length(let count): "a Unified Social Credit Code has 18 characters, this one has \(count)"
         case .character(let position): "character \(position) is not allowed (only 0-9 and A-Z without I, O, S, V, Z)"
         case .checkCharacter(let expected): "the check character (the 18th) does not match: it should be \(expected)"
+        case .organisationCheck(let expected):
+            "the organisation code's check character (the 17th, GB 11714) does not match: it should be \(expected)"
         }
     }
 }
