@@ -63,6 +63,9 @@ public struct PostgresIdentityStore: IdentityStore {
             }
         } catch where error.sqlState == "23505" {
             throw DomainError(.conflict, code: "username_taken", title: "用户名已存在", detail: "a staff member named \(username) exists")
+        } catch where error.sqlState == "23503" {
+            // The division's foreign key: a well-formed code that names no division.
+            throw DomainError.invalidParameter("division", "no division \(division)")
         }
     }
 

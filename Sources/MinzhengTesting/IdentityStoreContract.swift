@@ -31,6 +31,13 @@ public enum IdentityStoreContract {
         } catch let error as DomainError {
             try check(error.code == "username_taken", "a taken username is refused with username_taken, not \(error.code)")
         }
+        do {
+            _ = try await store.createStaff(username: "nowhere", passwordHash: "h", role: .clerk, division: DivisionCode("320199999")!, now: now,
+                                            audit: nil)
+            try check(false, "an account in a division that does not exist is refused")
+        } catch let error as DomainError {
+            try check(error.code == "invalid_parameter", "an unknown division is refused with invalid_parameter, not \(error.code)")
+        }
         let credentials = try await store.staffCredentials(username: "nj-clerk")
         try check(credentials?.member == clerk && credentials?.passwordHash == "h1", "credentials of an active account are found")
         let nanjing = try await store.staffAccounts(under: DivisionCode("3201")!).map(\.member.username)
