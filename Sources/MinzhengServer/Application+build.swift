@@ -73,6 +73,7 @@ public func buildApplication(_ configuration: ServerConfiguration, services: Ser
     router.add(middleware: RequestLimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes))
     router.add(middleware: QueryParameterMiddleware(routes: routes))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    router.add(middleware: NULCharacterMiddleware())
     router.add(middleware: AuthenticationMiddleware(identity: services.identity))
     if configuration.rateLimits.requests { router.add(middleware: RateLimitMiddleware(configuration.rateLimits)) }
     router.add(middleware: ConditionalGetMiddleware(lookups: lookups))

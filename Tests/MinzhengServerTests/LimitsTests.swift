@@ -112,4 +112,26 @@ import Testing
             #expect(try await world.request(.get, "/v1/divisions/32").status == .ok)
         }
     }
+
+    /// PostgreSQL refuses NUL in text with an error that used to come back as a 500; SQLite stored it. Now no
+    /// backend sees one: in the body, the path or the query, it is a 400 before any handler runs.
+    @Test func nulCharactersAreRefusedBeforeAnyHandler() async throws {
+        try await withBookingWorld { world in
+            let login = try await world.request(.post, "/v1/staff/sessions", json: #"{"username":"a\u0000","password":"xxxxxxxxxx"}"#)
+            #expect(login.status == .badRequest && login.problemCode == "nul_character")
+            // An escaped backslash before "u0000" is text, not a NUL: an ordinary failed login.
+            let text = try await world.request(.post, "/v1/staff/sessions", json: #"{"username":"a\\u0000","password":"xxxxxxxxxx"}"#)
+            #expect(text.status == .unauthorized)
+            let citizen = try await world.citizen("nul-1")
+            let date = try await world.bookableDay()
+            let named = world.bookingJSON(date: date, couple: 61).replacingOccurrences(of: "李四", with: #"\u0000李四"#)
+            let booking = try await world.book(named, token: citizen)
+            #expect(booking.status == .badRequest && booking.problemCode == "nul_character")
+            let mine = try await world.request(.get, "/v1/marriage-bookings", token: citizen).decode(ListPage<BookingBody>.self)
+            #expect(mine.items.isEmpty, "nothing was booked")
+            #expect(try await world.request(.get, "/v1/divisions/32%00").problemCode == "nul_character")
+            #expect(try await world.request(.get, "/v1/divisions?q=%00").problemCode == "nul_character")
+            #expect(try await world.request(.get, "/v1/divisions/32").status == .ok)
+        }
+    }
 }
