@@ -147,7 +147,11 @@ public struct DeliveryWorker: Service {
             }
             results.append(result)
         }
-        try await store.record(results)
+        // What went out is recorded even when the worker is stopping: the stores refuse to start a write in a
+        // cancelled task, and these deliveries would then stay leased and go out again when the lease ran out.
+        // The unstructured task does not inherit the cancellation; it is awaited here, so it ends with the batch.
+        let store = self.store
+        try await Task { try await store.record(results) }.value
         return true
     }
 

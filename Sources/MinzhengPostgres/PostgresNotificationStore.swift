@@ -215,10 +215,18 @@ public struct PostgresNotificationStore: NotificationStore {
             }
             var claimed: [ClaimedDelivery] = []
             var cancelled: [String] = []
+            var waiting: (ids: [String], until: [Double]) = ([], [])
             for delivery in taken {
                 guard let receiver = receivers[delivery.subscriptionID] else {
                     // Its subscription was removed while the delivery waited for a retry.
                     cancelled.append(delivery.id)
+                    continue
+                }
+                // Given back, not sent: the receiver asked for a pause after this delivery was last scheduled (a
+                // lease that ran out, or another lane's deferral). It waits out the pause as the receiver's others do.
+                if receiver.pausedUntil > at {
+                    waiting.ids.append(delivery.id)
+                    waiting.until.append(receiver.pausedUntil)
                     continue
                 }
                 // An event of a type this build does not know stays leased, as in SQLite.
@@ -231,6 +239,12 @@ public struct PostgresNotificationStore: NotificationStore {
             if !cancelled.isEmpty {
                 try await connection.query("UPDATE deliveries SET status = 'cancelled', updated_at = \(at) WHERE id = ANY(\(cancelled))",
                                            logger: logger)
+            }
+            if !waiting.ids.isEmpty {
+                try await connection.query("""
+                    UPDATE deliveries d SET status = 'pending', attempts = d.attempts - 1, next_attempt_at = w.until, updated_at = \(at)
+                    FROM unnest(\(waiting.ids)::text[], \(waiting.until)::double precision[]) AS w(id, until) WHERE d.id = w.id
+                    """, logger: logger)
             }
             return claimed
         }

@@ -103,9 +103,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                     """),
                 arguments: [now.timeIntervalSince1970, limit]).sorted { ($0[0] as Int64) < ($1[0] as Int64) }  // RETURNING's order is not defined
             guard !events.isEmpty else { return ([], false) }
-            let paused = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
-                db, sql: "SELECT id, paused_until FROM webhook_subscriptions WHERE removed_at IS NULL AND paused_until > ?",
-                arguments: [now.timeIntervalSince1970]).map { ($0[0] as Int64, $0[1] as Double) })
+            let paused = try Self.pausedReceivers(db, at: now)
             // A fresh delivery is leased to this worker as it is written: no second write to claim it.
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
@@ -137,6 +135,13 @@ public struct SQLiteNotificationStore: NotificationStore {
             }
             return (claimed, events.count == limit)
         }
+    }
+
+    /// The end of each paused receiver's pause, by subscription.
+    private static func pausedReceivers(_ db: Database, at now: Date) throws -> [Int64: Double] {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(
+            db, sql: "SELECT id, paused_until FROM webhook_subscriptions WHERE removed_at IS NULL AND paused_until > ?",
+            arguments: [now.timeIntervalSince1970]).map { ($0[0] as Int64, $0[1] as Double) })
     }
 
     /// Subscriptions' channel and sealed URL and secret, read once per transaction.
@@ -183,11 +188,21 @@ public struct SQLiteNotificationStore: NotificationStore {
             let event = try db.cachedStatement(sql: "SELECT type, data, occurred_at, office_id FROM outbox_events WHERE id = ?")
             var receivers = Receivers(db)
             let cancel = try db.cachedStatement(sql: "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?")
+            let paused = try Self.pausedReceivers(db, at: now)
+            // Given back, not sent: the receiver asked for a pause after this delivery was last scheduled (a lease
+            // that ran out, or another lane's deferral). It waits out the pause as the receiver's others do.
+            let wait = try db.cachedStatement(sql: """
+                UPDATE deliveries SET status = 'pending', attempts = attempts - 1, next_attempt_at = ?, updated_at = ? WHERE id = ?
+                """)
             return try rows.compactMap { row in
                 let subscriptionID: Int64 = row[4], eventID: Int64 = row[3]
                 guard let receiver = try receivers[subscriptionID] else {
                     // Its subscription was removed while the delivery waited for a retry.
                     try cancel.execute(arguments: [now.timeIntervalSince1970, row[0] as String])
+                    return nil
+                }
+                if let until = paused[subscriptionID] {
+                    try wait.execute(arguments: [until, now.timeIntervalSince1970, row[0] as String])
                     return nil
                 }
                 guard let happened = try Row.fetchOne(event, arguments: [eventID]), let type = EventType(rawValue: happened[0]) else { return nil }

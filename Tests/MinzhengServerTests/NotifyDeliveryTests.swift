@@ -230,11 +230,7 @@ import Testing
             // A worker whose clock reads the evening before the booking day.
             let start = Date()
             let evening = try #require(LocalDate(iso: date)).adding(days: -1).instant(hour: 18, minute: 5)
-            var logger = Logger(label: "test")
-            logger.logLevel = .warning
-            let worker = DeliveryWorker(store: world.services.storage.notifications, offices: world.services.lookups,
-                                        cipher: PersonalDataCipher(masterKey: try Data(contentsOf: world.configuration.dataDirectory.appendingPathComponent("secret.key")).base64Decoded()),
-                                        options: NotifyTesting.fastDelivery, logger: logger, now: { evening.addingTimeInterval(Date().timeIntervalSince(start)) })
+            let worker = try world.deliveryWorker(now: { evening.addingTimeInterval(Date().timeIntervalSince(start)) })
             let running = Task { try await worker.run() }
             defer { running.cancel() }
             let receipts = try await receiver.wait { !$0.isEmpty }
@@ -245,6 +241,50 @@ import Testing
             let event = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])
             #expect(event["type"] as? String == "booking.reminder")
             #expect((event["data"] as? [String: Any])?["booking_id"] as? String == made[1].id)
+        }
+    }
+}
+
+extension NotifyDeliveryTests {
+    /// A receiver that asked for a pause gets nothing until it ends, also not a delivery whose lease ran out
+    /// (its worker died) after the pause was recorded: `claim` once sent those at once.
+    @Test func aPausedReceiverGetsNoLeaseThatRanOut() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            let hook = try await world.addWebhook("dingtalk", url: receiver.url("dingtalk", "paused"), events: ["booking.confirmed"], token: manager)
+            _ = try await world.bookMany(2, first: 121, date: try await world.bookableDay(), token: try await world.citizen("notify-9"))
+            let store = world.services.storage.notifications
+            let now = Date()
+            let claimed = try await store.fanOut(now: now, limit: 100, lease: 60) { $0.type == .bookingConfirmed ? [hook.id] : [] }.claimed
+            try #require(claimed.count == 2)
+            // The first delivery's worker dies with it; the second's reply is DingTalk's throttle: a ten-minute pause.
+            let throttled = DeliveryResult(deliveryID: claimed[1].id, attempt: 1, at: now, next: .retry(at: now.addingTimeInterval(600)),
+                                           httpStatus: 200, replyCode: 130101, detail: "throttled", pauseReceiverUntil: now.addingTimeInterval(600),
+                                           subscriptionID: hook.id)
+            try await store.record([throttled])
+            #expect(try await store.claim(now: now.addingTimeInterval(61), limit: 100, lease: 60).isEmpty)
+            let after = try await store.claim(now: now.addingTimeInterval(601), limit: 100, lease: 60)
+            #expect(Set(after.map(\.id)) == Set(claimed.map(\.id)))
+            // Given back during the pause, the first is still on its second attempt.
+            #expect(after.first { $0.id == claimed[0].id }?.attempt == 2)
+        }
+    }
+
+    /// A worker stopped while its messages are on the wire records their replies before it ends: once, stopping
+    /// cancelled that write, the deliveries stayed leased and went out a second time when the lease ran out.
+    @Test func aStoppedWorkerRecordsWhatItSent() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            let hook = try await world.addWebhook("wecom", url: receiver.url("wecom", "stopping"), events: ["booking.confirmed"], token: manager)
+            receiver.script("stopping", [.slow(milliseconds: 1_500)])
+            _ = try await world.bookMany(1, first: 131, date: try await world.bookableDay(), token: try await world.citizen("notify-10"))
+            let running = Task { [worker = try world.deliveryWorker()] in try await worker.run() }
+            _ = try await receiver.wait { !$0.isEmpty }  // received; the reply is on its way
+            running.cancel()
+            _ = try? await running.value
+            let store = world.services.storage.notifications
+            #expect(try await store.deliveries(subscriptionIDs: [hook.id], status: .delivered, limit: 10).count == 1)
+            #expect(try await store.deliveries(subscriptionIDs: [hook.id], status: .sending, limit: 10).isEmpty)
         }
     }
 }

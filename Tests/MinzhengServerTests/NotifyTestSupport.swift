@@ -55,6 +55,15 @@ struct DeliveryBody: Decodable {
 }
 
 extension BookingWorld {
+    /// A delivery worker on this world's database, apart from the server's (which tests start with `worker: false`).
+    func deliveryWorker(now: @escaping @Sendable () -> Date = Date.init) throws -> DeliveryWorker {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let key = try Data(contentsOf: configuration.dataDirectory.appendingPathComponent("secret.key")).base64Decoded()
+        return DeliveryWorker(store: services.storage.notifications, offices: services.lookups, cipher: PersonalDataCipher(masterKey: key),
+                              options: NotifyTesting.fastDelivery, logger: logger, now: now)
+    }
+
     func addWebhook(_ channel: String, url: String, secret: String? = nil, events: [String], scope: String = "", token: String) async throws -> WebhookBody {
         let secretField = secret.map { #","secret":"\#($0)""# } ?? ""
         let events = events.map { "\"\($0)\"" }.joined(separator: ",")
