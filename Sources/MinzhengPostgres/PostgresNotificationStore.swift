@@ -208,10 +208,12 @@ public struct PostgresNotificationStore: NotificationStore {
             // cancel, and a lock here could close that circle.
             let receivers = try await Self.receivers(connection, Set(taken.map(\.subscriptionID)), forFanOut: false, logger: logger)
             var events: [Int64: Event] = [:]
-            for try await (id, type, data, occurredAt, officeID) in try await connection.query("""
-                SELECT id, type, data, occurred_at, office_id FROM outbox_events WHERE id = ANY(\(Array(Set(taken.map(\.eventID)))))
-                """, logger: logger).decode((Int64, String, String, Double, Int64?).self) {
+            var void: Set<Int64> = []
+            for try await (id, type, data, occurredAt, officeID, state) in try await connection.query("""
+                SELECT id, type, data, occurred_at, office_id, state FROM outbox_events WHERE id = ANY(\(Array(Set(taken.map(\.eventID)))))
+                """, logger: logger).decode((Int64, String, String, Double, Int64?, String).self) {
                 events[id] = Event(id: id, type: EventType(rawValue: type), officeID: officeID, clientID: nil, divisionCode: nil, data: data, occurredAt: occurredAt)
+                if state == "void" { void.insert(id) }
             }
             var claimed: [ClaimedDelivery] = []
             var cancelled: [String] = []
@@ -231,6 +233,11 @@ public struct PostgresNotificationStore: NotificationStore {
                 }
                 // An event of a type this build does not know stays leased, as in SQLite.
                 guard let event = events[delivery.eventID], let type = event.type else { continue }
+                if void.contains(delivery.eventID) {
+                    // A reminder of a booking cancelled since its last attempt.
+                    cancelled.append(delivery.id)
+                    continue
+                }
                 claimed.append(ClaimedDelivery(id: delivery.id, attempt: delivery.attempt, failures: delivery.failures,
                                                subscriptionID: delivery.subscriptionID, channel: receiver.channel, sealedURL: receiver.url,
                                                sealedSecret: receiver.secret, eventID: delivery.eventID, eventType: type, eventData: event.data,

@@ -30,10 +30,11 @@ enum PostgresOutbox {
     }
 
     /// A booking that is no longer confirmed (or moved) gets no reminder for its old day, whether or not
-    /// the reminder has been fanned out yet.
+    /// the reminder has been fanned out yet. One on the wire now is let be; if it is to be tried again, `claim`
+    /// finds its event void and cancels it.
     static func voidReminder(_ connection: PostgresConnection, bookingID: String, logger: Logger) async throws {
         try await connection.query("""
-            UPDATE outbox_events SET state = 'void' WHERE booking_id = \(bookingID) AND type = 'booking.reminder' AND state = 'pending'
+            UPDATE outbox_events SET state = 'void' WHERE booking_id = \(bookingID) AND type = 'booking.reminder' AND state <> 'void'
             """, logger: logger)
         try await connection.query("""
             UPDATE deliveries SET status = 'cancelled', updated_at = \(Date().timeIntervalSince1970)

@@ -514,6 +514,14 @@ enum SQLiteMigrations {
                 CREATE INDEX deliveries_subscription ON deliveries(subscription_id, created_at);
                 """)
         }
+        migrator.registerMigration("0012 a booking's reminders in any state") { db in
+            // Voiding a cancelled booking's reminder looks for it in any state, to stop the retries of one already
+            // fanned out; the index covered pending ones only, so that look-up read the whole outbox.
+            try db.execute(sql: """
+                DROP INDEX outbox_events_reminders;
+                CREATE INDEX outbox_events_reminders ON outbox_events(booking_id) WHERE type = 'booking.reminder';
+                """)
+        }
         return migrator
     }
 }

@@ -185,7 +185,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                 arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             guard !rows.isEmpty else { return [] }
             // Columns by position: on this path, looking them up by name costs more than the queries.
-            let event = try db.cachedStatement(sql: "SELECT type, data, occurred_at, office_id FROM outbox_events WHERE id = ?")
+            let event = try db.cachedStatement(sql: "SELECT type, data, occurred_at, office_id, state FROM outbox_events WHERE id = ?")
             var receivers = Receivers(db)
             let cancel = try db.cachedStatement(sql: "UPDATE deliveries SET status = 'cancelled', updated_at = ? WHERE id = ?")
             let paused = try Self.pausedReceivers(db, at: now)
@@ -206,6 +206,11 @@ public struct SQLiteNotificationStore: NotificationStore {
                     return nil
                 }
                 guard let happened = try Row.fetchOne(event, arguments: [eventID]), let type = EventType(rawValue: happened[0]) else { return nil }
+                if happened[4] as String == "void" {
+                    // A reminder of a booking cancelled since its last attempt.
+                    try cancel.execute(arguments: [now.timeIntervalSince1970, row[0] as String])
+                    return nil
+                }
                 return ClaimedDelivery(id: row[0], attempt: row[1], failures: row[2], subscriptionID: subscriptionID, channel: receiver.channel,
                                        sealedURL: receiver.url, sealedSecret: receiver.secret, eventID: eventID, eventType: type,
                                        eventData: happened[1], occurredAt: Date(timeIntervalSince1970: happened[2]), officeID: happened[3])

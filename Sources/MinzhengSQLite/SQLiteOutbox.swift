@@ -15,10 +15,11 @@ enum SQLiteOutbox {
     }
 
     /// A booking that is no longer confirmed (or moved) gets no reminder for its old day, whether or not
-    /// the reminder has been fanned out yet.
+    /// the reminder has been fanned out yet. One on the wire now is let be; if it is to be tried again, `claim`
+    /// finds its event void and cancels it.
     static func voidReminder(_ db: Database, bookingID: String) throws {
         try db.cachedStatement(sql: """
-                UPDATE outbox_events SET state = 'void' WHERE booking_id = ? AND type = 'booking.reminder' AND state = 'pending'
+                UPDATE outbox_events SET state = 'void' WHERE booking_id = ? AND type = 'booking.reminder' AND state <> 'void'
                 """).execute(arguments: [bookingID])
         try db.cachedStatement(sql: """
                 UPDATE deliveries SET status = 'cancelled', updated_at = ?

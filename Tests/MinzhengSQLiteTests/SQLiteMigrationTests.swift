@@ -51,6 +51,19 @@ import Testing
         }
     }
 
+    /// Voiding a cancelled booking's reminder finds it by index in any state (0012): before, the index held
+    /// pending reminders only, and finding a fanned-out one to stop its retries read the whole outbox.
+    @Test func aBookingsRemindersAreFoundByIndexInAnyState() throws {
+        let queue = try DatabaseQueue()
+        try SQLiteMigrations.migrator.migrate(queue)
+        try queue.read { db in
+            let plan = try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT id FROM outbox_events WHERE booking_id = 'b1' AND type = 'booking.reminder'
+                """).map { $0["detail"] as String }
+            #expect(plan.contains { $0.contains("USING INDEX outbox_events_reminders") }, "\(plan)")
+        }
+    }
+
     /// A database written before 0011 keeps every row, index and reference through the rebuild.
     @Test func rowsAndIndexesSurviveTheRebuild() throws {
         let directory = try Fixtures.temporaryDirectory()
@@ -78,7 +91,7 @@ import Testing
         }
         #expect(before.map(\.count) == [3, 5, 1])
 
-        try SQLiteMigrations.migrator.migrate(queue)
+        try SQLiteMigrations.migrator.migrate(queue, upTo: "0011 state checks without a temporary table per row")
         try queue.read { db in
             #expect(try contents(db) == before)
             #expect(try shape(db) == shapeBefore)

@@ -270,6 +270,27 @@ extension NotifyDeliveryTests {
         }
     }
 
+    /// A reminder on the wire when its booking is cancelled is let be, but if the robot asks for it again later, it
+    /// is not sent: once, `record` put it back to pending and `claim` sent it for the cancelled booking.
+    @Test func aCancelledBookingsReminderIsNotTriedAgain() async throws {
+        try await withNotifyWorld(worker: false) { world, receiver in
+            let manager = try await world.staff("nanjing-manager")
+            let hook = try await world.addWebhook("dingtalk", url: receiver.url("dingtalk", "remind-again"), events: ["booking.reminder"], token: manager)
+            let date = try await world.bookableDay()
+            let citizen = try await world.citizen("notify-11")
+            let made = try await world.bookMany(1, first: 141, date: date, token: citizen)
+            let evening = try #require(LocalDate(iso: date)).adding(days: -1).instant(hour: 18, minute: 5)
+            let store = world.services.storage.notifications
+            let claimed = try await store.fanOut(now: evening, limit: 100, lease: 60) { $0.type == .bookingReminder ? [hook.id] : [] }.claimed
+            try #require(claimed.count == 1)
+            #expect(try await world.request(.post, "/v1/marriage-bookings/\(made[0].id)/cancel", token: citizen).status == .ok)
+            try await store.record([DeliveryResult(deliveryID: claimed[0].id, attempt: 1, at: evening, next: .retry(at: evening.addingTimeInterval(5)),
+                                                   httpStatus: 500, detail: "HTTP 500", subscriptionID: hook.id)])
+            #expect(try await store.claim(now: evening.addingTimeInterval(10), limit: 100, lease: 60).isEmpty)
+            #expect(try await store.deliveries(subscriptionIDs: [hook.id], status: .cancelled, limit: 10).map(\.id) == [claimed[0].id])
+        }
+    }
+
     /// A worker stopped while its messages are on the wire records their replies before it ends: once, stopping
     /// cancelled that write, the deliveries stayed leased and went out a second time when the lease ran out.
     @Test func aStoppedWorkerRecordsWhatItSent() async throws {
