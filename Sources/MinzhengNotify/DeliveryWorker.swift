@@ -113,7 +113,7 @@ public struct DeliveryWorker: Service {
         }
         guard !claimed.isEmpty else { return more }
         var results: [DeliveryResult] = []
-        var sending: [(delivery: ClaimedDelivery, request: OutgoingRequest)] = []
+        var sending: [(delivery: ClaimedDelivery, receiverURL: String, request: OutgoingRequest)] = []
         for delivery in claimed {
             let at = now()
             guard let receiver = receivers.open(delivery, with: cipher) else {
@@ -123,7 +123,7 @@ public struct DeliveryWorker: Service {
                 continue
             }
             // Counted as in flight from here: every admitted delivery is sent, and its reply recorded below.
-            let allowed = limits.admit(delivery.subscriptionID, channel: delivery.channel, at: at)
+            let allowed = limits.admit(receiver.url, channel: delivery.channel, at: at)
             if allowed > at {
                 results.append(DeliveryResult(deliveryID: delivery.id, attempt: delivery.attempt, at: at, next: .deferred(until: allowed),
                                               subscriptionID: delivery.subscriptionID))
@@ -134,11 +134,11 @@ public struct DeliveryWorker: Service {
                                                  data: delivery.eventData, occurredAt: delivery.occurredAt,
                                                  officeName: delivery.channel == .webhook ? nil : delivery.officeID.flatMap { offices.registry($0)?.name },
                                                  now: at)
-            sending.append((delivery, request))
+            sending.append((delivery, receiver.url, request))
         }
         let replies = await transport.send(sending.map(\.request))
         let at = now()
-        for item in sending { limits.replied(item.delivery.subscriptionID, at: at) }
+        for item in sending { limits.replied(item.receiverURL, at: at) }
         for (item, reply) in zip(sending, replies) {
             let result = judge(item.delivery, reply, at: at)
             if case .dead = result.next {
@@ -224,22 +224,24 @@ final class OpenedReceivers: Sendable {
 }
 
 /// Each receiver's recent sends, shared by the lanes of one worker, so the robots' limits are kept by waiting.
+/// Kept by URL, not by subscription: two subscriptions to one robot (one for bookings, one for closures, say)
+/// share its limit. Each worker process keeps its own.
 final class ReceiverLimits: Sendable {
-    private let logs = Mutex<[Int64: SendLog]>([:])
+    private let logs = Mutex<[String: SendLog]>([:])
 
     /// Now (and the send is counted as in flight) when the receiver may take another message; otherwise when it may.
-    func admit(_ subscription: Int64, channel: WebhookChannel, at: Date) -> Date {
+    func admit(_ receiverURL: String, channel: WebhookChannel, at: Date) -> Date {
         logs.withLock { logs in
-            var log = logs[subscription] ?? SendLog(limits: SendRate.limits(for: channel))
+            var log = logs[receiverURL] ?? SendLog(limits: SendRate.limits(for: channel))
             let next = log.nextAllowed(at: at)
             if next <= at { log.sent() }
-            logs[subscription] = log
+            logs[receiverURL] = log
             return next
         }
     }
 
-    func replied(_ subscription: Int64, at: Date) {
-        logs.withLock { logs in logs[subscription]?.replied(at: at) }
+    func replied(_ receiverURL: String, at: Date) {
+        logs.withLock { logs in logs[receiverURL]?.replied(at: at) }
     }
 }
 
