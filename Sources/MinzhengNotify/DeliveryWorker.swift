@@ -100,9 +100,8 @@ public struct DeliveryWorker: Service {
     /// and leases of a worker that died). Sends them, records the outcomes; false when nothing was due.
     func deliverBatch(_ transport: CurlTransport, _ limits: ReceiverLimits, _ receivers: OpenedReceivers, limit: Int) async throws -> Bool {
         guard try await somethingDue() else { return false }
-        let subscriptions = try await store.subscriptions()
         let offices = self.offices
-        var (claimed, more) = try await store.fanOut(now: now(), limit: limit, lease: options.lease) { event in
+        var (claimed, more) = try await store.fanOut(now: now(), limit: limit, lease: options.lease) { event, subscriptions in
             let division = event.officeID.flatMap { offices.registry($0)?.division } ?? event.divisionCode
             return subscriptions.filter { $0.wants(event.type, officeID: event.officeID, clientID: event.clientID, eventDivision: division) }
                 .map(\.id)

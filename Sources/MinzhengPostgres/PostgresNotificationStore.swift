@@ -70,8 +70,12 @@ public struct PostgresNotificationStore: NotificationStore {
     }
 
     public func subscriptions() async throws -> [WebhookSubscription] {
+        try await client.withConnection { connection in try await Self.subscriptions(connection, logger: logger) }
+    }
+
+    private static func subscriptions(_ connection: PostgresConnection, logger: Logger) async throws -> [WebhookSubscription] {
         var subscriptions: [WebhookSubscription] = []
-        for try await (id, channel, redacted, events, division, office, clientID, createdAt) in try await client.query("""
+        for try await (id, channel, redacted, events, division, office, clientID, createdAt) in try await connection.query("""
             SELECT id, channel, url_redacted, events, division_code, office_id, client_id, created_at
             FROM webhook_subscriptions WHERE removed_at IS NULL ORDER BY id
             """, logger: logger).decode((Int64, String, String, String, String?, Int64?, Int64?, Double).self) {
@@ -118,7 +122,8 @@ public struct PostgresNotificationStore: NotificationStore {
 
     // MARK: The way out
 
-    public func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
+    public func fanOut(now: Date, limit: Int, lease: TimeInterval,
+                       match: @escaping @Sendable (PendingEvent, [WebhookSubscription]) -> [Int64]) async throws
         -> (claimed: [ClaimedDelivery], full: Bool) {
         let at = now.timeIntervalSince1970, leased = now.addingTimeInterval(lease).timeIntervalSince1970
         return try await client.transaction(logger: logger) { connection in
@@ -133,13 +138,15 @@ public struct PostgresNotificationStore: NotificationStore {
                                     divisionCode: division.flatMap { DivisionCode($0) }, data: data, occurredAt: occurredAt))
             }
             guard !events.isEmpty else { return ([], false) }
+            // Read after the events: a subscription committed before one of them is in the list.
+            let subscriptions = try await Self.subscriptions(connection, logger: logger)
             let matched = events.map { event in
                 event.type.map { match(PendingEvent(id: event.id, type: $0, officeID: event.officeID, clientID: event.clientID,
-                                                     divisionCode: event.divisionCode)) } ?? []
+                                                     divisionCode: event.divisionCode), subscriptions) } ?? []
             }
-            // The list `match` saw may be older than this transaction: a subscription removed since gets nothing.
-            // FOR SHARE: a removal waits for this transaction, and so does a pause (record), so neither misses the
-            // deliveries written here; other workers' fan-outs share the lock and do not wait.
+            // A subscription removed since that read gets nothing. FOR SHARE: a removal waits for this transaction,
+            // and so does a pause (record), so neither misses the deliveries written here; other workers' fan-outs
+            // share the lock and do not wait.
             let receivers = try await Self.receivers(connection, Set(matched.joined()), forFanOut: true, logger: logger)
 
             // A fresh delivery is leased to this worker as it is written, unless its receiver is paused.

@@ -51,24 +51,26 @@ public struct SQLiteNotificationStore: NotificationStore {
     }
 
     public func subscriptions() async throws -> [WebhookSubscription] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, channel, url_redacted, events, division_code, office_id, client_id, created_at
-                FROM webhook_subscriptions WHERE removed_at IS NULL ORDER BY id
-                """).compactMap { row in
-                guard let channel = WebhookChannel(rawValue: row["channel"]) else { return nil }
-                let owner: WebhookSubscription.Owner
-                if let client: Int64 = row["client_id"] {
-                    owner = .client(client)
-                } else if let division = DivisionCode(row["division_code"] as String) {
-                    owner = .staff(division: division, officeID: row["office_id"])
-                } else {
-                    return nil
-                }
-                let events = Set((row["events"] as String).split(separator: ",").compactMap { EventType(rawValue: String($0)) })
-                return WebhookSubscription(id: row["id"], channel: channel, redactedURL: row["url_redacted"], events: events, owner: owner,
-                                           createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        try await pool.read { db in try Self.subscriptions(db) }
+    }
+
+    private static func subscriptions(_ db: Database) throws -> [WebhookSubscription] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, channel, url_redacted, events, division_code, office_id, client_id, created_at
+            FROM webhook_subscriptions WHERE removed_at IS NULL ORDER BY id
+            """).compactMap { row in
+            guard let channel = WebhookChannel(rawValue: row["channel"]) else { return nil }
+            let owner: WebhookSubscription.Owner
+            if let client: Int64 = row["client_id"] {
+                owner = .client(client)
+            } else if let division = DivisionCode(row["division_code"] as String) {
+                owner = .staff(division: division, officeID: row["office_id"])
+            } else {
+                return nil
             }
+            let events = Set((row["events"] as String).split(separator: ",").compactMap { EventType(rawValue: String($0)) })
+            return WebhookSubscription(id: row["id"], channel: channel, redactedURL: row["url_redacted"], events: events, owner: owner,
+                                       createdAt: Date(timeIntervalSince1970: row["created_at"]))
         }
     }
 
@@ -91,7 +93,8 @@ public struct SQLiteNotificationStore: NotificationStore {
 
     // MARK: The way out
 
-    public func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
+    public func fanOut(now: Date, limit: Int, lease: TimeInterval,
+                       match: @escaping @Sendable (PendingEvent, [WebhookSubscription]) -> [Int64]) async throws
         -> (claimed: [ClaimedDelivery], full: Bool) {
         try await pool.write { db in
             // Taken and marked in one statement: the events are 'fanned' once this transaction commits.
@@ -103,6 +106,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                     """),
                 arguments: [now.timeIntervalSince1970, limit]).sorted { ($0[0] as Int64) < ($1[0] as Int64) }  // RETURNING's order is not defined
             guard !events.isEmpty else { return ([], false) }
+            let subscriptions = try Self.subscriptions(db)
             let paused = try Self.pausedReceivers(db, at: now)
             // A fresh delivery is leased to this worker as it is written: no second write to claim it.
             let insert = try db.cachedStatement(sql: """
@@ -117,8 +121,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                 if let type = EventType(rawValue: row[1]) {
                     let event = PendingEvent(id: eventID, type: type, officeID: row[2], clientID: row[3],
                                              divisionCode: (row[6] as String?).flatMap { DivisionCode($0) })
-                    for subscription in match(event) {
-                        // The list `match` saw may be older than this write: a subscription removed since gets nothing.
+                    for subscription in match(event, subscriptions) {
                         guard let receiver = try receivers[subscription] else { continue }
                         let id = DeliveryID.make(at: now)
                         if let until = paused[subscription] {

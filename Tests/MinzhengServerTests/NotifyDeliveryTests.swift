@@ -259,7 +259,10 @@ extension NotifyDeliveryTests {
             _ = try await world.bookMany(2, first: 121, date: try await world.bookableDay(), token: try await world.citizen("notify-9"))
             let store = world.services.storage.notifications
             let now = Date()
-            let claimed = try await store.fanOut(now: now, limit: 100, lease: 60) { $0.type == .bookingConfirmed ? [hook.id] : [] }.claimed
+            // The subscriptions as the fan-out's own transaction reads them: the webhook made before the bookings is there.
+            let claimed = try await store.fanOut(now: now, limit: 100, lease: 60) { event, subscriptions in
+                event.type == .bookingConfirmed ? subscriptions.map(\.id).filter { $0 == hook.id } : []
+            }.claimed
             try #require(claimed.count == 2)
             // The first delivery's worker dies with it; the second's reply is DingTalk's throttle: a ten-minute pause.
             let throttled = DeliveryResult(deliveryID: claimed[1].id, attempt: 1, at: now, next: .retry(at: now.addingTimeInterval(600)),
@@ -285,7 +288,7 @@ extension NotifyDeliveryTests {
             let made = try await world.bookMany(1, first: 141, date: date, token: citizen)
             let evening = try #require(LocalDate(iso: date)).adding(days: -1).instant(hour: 18, minute: 5)
             let store = world.services.storage.notifications
-            let claimed = try await store.fanOut(now: evening, limit: 100, lease: 60) { $0.type == .bookingReminder ? [hook.id] : [] }.claimed
+            let claimed = try await store.fanOut(now: evening, limit: 100, lease: 60) { event, _ in event.type == .bookingReminder ? [hook.id] : [] }.claimed
             try #require(claimed.count == 1)
             #expect(try await world.request(.post, "/v1/marriage-bookings/\(made[0].id)/cancel", token: citizen).status == .ok)
             try await store.record([DeliveryResult(deliveryID: claimed[0].id, attempt: 1, at: evening, next: .retry(at: evening.addingTimeInterval(5)),

@@ -219,7 +219,7 @@ struct WaitlistBody: Decodable {
             #expect(live.periods.allSatisfy { $0.booked == $0.capacity } && live.waiting_any_period == 800)
             // The draw filled the day: like direct bookings, it raises the nearly-full notice, once.
             let types = Mutex<[EventType]>([])
-            _ = try await world.services.storage.notifications.fanOut(now: .distantFuture, limit: 100_000, lease: 60) { event in
+            _ = try await world.services.storage.notifications.fanOut(now: .distantFuture, limit: 100_000, lease: 60) { event, _ in
                 types.withLock { $0.append(event.type) }
                 return []
             }

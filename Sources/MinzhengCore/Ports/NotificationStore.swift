@@ -155,11 +155,13 @@ public protocol NotificationStore: Sendable {
     /// An app's own webhook, replacing its earlier one.
     func replaceClientSubscription(_ new: NewSubscription) async throws -> WebhookSubscription
 
-    /// In one transaction: takes up to `limit` due events that have no deliveries yet, asks `match` which
-    /// subscriptions want each, and writes one delivery per (event, subscription), leased to the caller at
-    /// once (as `claim` would) unless its receiver is paused. Answers the leased deliveries, and whether
-    /// there were `limit` events (there may be more).
-    func fanOut(now: Date, limit: Int, lease: TimeInterval, match: @escaping @Sendable (PendingEvent) -> [Int64]) async throws
+    /// In one transaction: takes up to `limit` due events that have no deliveries yet, asks `match` which of
+    /// the subscriptions (as that transaction reads them, so none made before an event is missed) want each,
+    /// and writes one delivery per (event, subscription), leased to the caller at once (as `claim` would)
+    /// unless its receiver is paused. Answers the leased deliveries, and whether there were `limit` events
+    /// (there may be more).
+    func fanOut(now: Date, limit: Int, lease: TimeInterval,
+                match: @escaping @Sendable (PendingEvent, [WebhookSubscription]) -> [Int64]) async throws
         -> (claimed: [ClaimedDelivery], full: Bool)
     /// Leases up to `limit` deliveries that are due (or whose lease ran out: their worker died) until
     /// `now + lease`, skipping receivers that are paused.
