@@ -31,6 +31,8 @@ import Testing
         "https://[fe80::1%25eth0]/hook",                // link-local with a zone
         "https://[fd00:ec2::254]/latest",               // unique local (AWS metadata over IPv6)
         "https://[64:ff9b::a00:1]/hook",                // NAT64 of 10.0.0.1
+        "https://[::ffff:0:a9fe:a9fe]/latest",          // IPv4-translated (SIIT) metadata address
+        "https://[64:ff9b:1::808:808]/hook",            // local-use NAT64 (64:ff9b:1::/48), whatever it embeds
         "https://localhost/hook",
         "https://LOCALHOST./hook",                      // case and trailing dot
         "https://api.localhost/hook",
@@ -83,6 +85,8 @@ import Testing
         #expect(IPAddress.numericIPv4("qyapi") == nil)
         #expect(IPAddress("203.119.205.1")?.isPublic == true)
         #expect(IPAddress("::ffff:8.8.8.8")?.isPublic == true)
+        #expect(IPAddress("::ffff:0:808:808")?.isPublic == true)  // SIIT of 8.8.8.8
+        #expect(IPAddress("64:ff9b::808:808")?.isPublic == true)  // NAT64 of 8.8.8.8
     }
 
     @Test func urlsAreShownWithoutTheirCredential() {

@@ -69,6 +69,8 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
             if let mapped = mappedIPv4 { return mapped.isPublic }  // ::ffff:a.b.c.d
             if bytes[0..<12].allSatisfy({ $0 == 0 }) { return false }  // ::a.b.c.d, deprecated
             if bytes[0..<12] == [0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return v4(at: 12).isPublic }  // NAT64
+            if bytes[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0] { return v4(at: 12).isPublic }  // ::ffff:0:a.b.c.d (SIIT)
+            if bytes[0..<6] == [0, 0x64, 0xFF, 0x9B, 0, 0x01] { return false }  // local-use NAT64, 64:ff9b:1::/48
             if bytes[0] == 0x20, bytes[1] == 0x02 { return v4(at: 2).isPublic }  // 6to4
             if bytes[0] & 0xFE == 0xFC { return false }  // unique local, fc00::/7
             if bytes[0] == 0xFE, bytes[1] & 0xC0 == 0x80 || bytes[1] & 0xC0 == 0xC0 { return false }  // link-local, site-local
