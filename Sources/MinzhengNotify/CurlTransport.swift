@@ -393,12 +393,33 @@ struct FIFO<Element> {
     }
 }
 
-/// `Retry-After` as a receiver may send it: whole seconds only (an HTTP date or anything else is ignored),
-/// at most a day, so that a hostile value (`nan`, `inf`, `1e400`) cannot pause a receiver for ever.
+/// `Retry-After` as a receiver may send it: whole seconds, or an HTTP date (IMF-fixdate, the form RFC 9110 says
+/// senders use) taken as the seconds until then; anything else is ignored. At most a day, so that a hostile value
+/// (`nan`, `inf`, `1e400`, a date years ahead) cannot pause a receiver for ever; a date gone by is 0.
 enum RetryAfter {
-    static func seconds(_ text: String) -> TimeInterval? {
-        guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) else { return nil }
-        return TimeInterval(min(value, 86_400))
+    static func seconds(_ text: String, now: Date = Date()) -> TimeInterval? {
+        if !text.isEmpty, text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) {
+            return TimeInterval(min(value, 86_400))
+        }
+        guard let date = httpDate(text) else { return nil }
+        return min(max(0, date.timeIntervalSince(now).rounded(.up)), 86_400)
+    }
+
+    /// `Wed, 21 Oct 2026 07:28:00 GMT`.
+    static func httpDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", let month = months.firstIndex(of: String(parts[2])) else { return nil }
+        let time = parts[4].split(separator: ":")
+        guard parts[1].count == 2, parts[3].count == 4, time.count == 3, time.allSatisfy({ $0.count == 2 }),
+              let day = Int(parts[1]), let year = Int(parts[3]), let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2])
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "GMT")!
+        let components = DateComponents(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+        // A date that does not exist (31 Feb) is refused, not rolled over.
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
     }
 }
 
