@@ -33,7 +33,7 @@ public struct Services: Sendable {
         let calendar = WorkCalendar(days: try await storage.lookups.calendarDays().map { ($0.date, $0.kind) })
         let cipher = PersonalDataCipher(masterKey: try SecretKey.load(configuration))
         let bookings = BookingService(store: storage.bookings, offices: lookups, calendar: calendar, cipher: cipher,
-                                      peers: storage.officeChanges,
+                                      rules: configuration.bookingRules, peers: storage.officeChanges,
                                       attemptLimit: configuration.rateLimits.bookingAttempts.map(BookingAttemptLimit.init), now: now)
         try await bookings.loadRecentKeys()
         let socialOrgs = SocialOrgService(store: storage.socialOrgs, index: storage.searchIndex)

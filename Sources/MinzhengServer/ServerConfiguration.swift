@@ -53,6 +53,9 @@ public struct ServerConfiguration: Sendable {
     /// Reminder time the day before (`MINZHENG_REMINDER_TIME`, HH:MM) and the nearly-full share
     /// (`MINZHENG_NEARLY_FULL_SHARE`, 0 to 1).
     public var notifyPolicy = NotifyPolicy()
+    /// The booking rules that vary by province: the no-show bar (`MINZHENG_NO_SHOW_RULE`, `2/30/15`: two no-shows
+    /// within 30 days bar new bookings for 15 days; Guangdong's is longer).
+    public var bookingRules = BookingRules()
     /// How often high-demand days' draws are looked for (nil: never, for tests that run them by hand).
     public var drawInterval: Duration? = .seconds(1)
     /// How often applications past their promised date are looked for (nil: never, for tests that run it by hand).
@@ -124,6 +127,14 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("MINZHENG_REMINDER_TIME must be HH:MM, not \(text)")
             }
             notifyPolicy.reminderMinuteOfDay = parts[0] * 60 + parts[1]
+        }
+        if let text = value("MINZHENG_NO_SHOW_RULE") {
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 3, let count = parts[0], let window = parts[1], let bar = parts[2],
+                  (1...100).contains(count), (1...3650).contains(window), (1...3650).contains(bar) else {
+                throw ConfigurationError("MINZHENG_NO_SHOW_RULE must be NO_SHOWS/WITHIN_DAYS/BAR_DAYS such as 2/30/15, not \(text)")
+            }
+            (bookingRules.noShowCount, bookingRules.noShowWindowDays, bookingRules.barDays) = (count, window, bar)
         }
         if let text = value("MINZHENG_NEARLY_FULL_SHARE") {
             guard let share = Double(text), share > 0, share <= 1 else { throw ConfigurationError("MINZHENG_NEARLY_FULL_SHARE must be in (0, 1]") }

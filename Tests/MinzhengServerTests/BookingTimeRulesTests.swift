@@ -21,12 +21,13 @@ import Testing
         let clerk: StaffMember
     }
 
-    func withWorld(_ clock: Clock, _ body: (World) async throws -> Void) async throws {
+    func withWorld(_ clock: Clock, configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (World) async throws -> Void) async throws {
         let directory = try await seededDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let configuration = try await testConfiguration(directory)
+        var configuration = try await testConfiguration(directory)
+        configure(&configuration)
         let services = try await watched("starting the services") { try await Services.start(configuration, logger: logger, now: { clock.now }) }
         try await closing(services.storage) {
             let client = try await services.identity.createClient(name: "app").client
@@ -109,6 +110,26 @@ import Testing
             #expect(await code { _ = try await book(world, request(.marriage, "2026-06-29", couple: 5)) } == "booking_barred")
             clock.set("2026-06-26")
             #expect(try await book(world, request(.marriage, "2026-06-29", couple: 5)).status == .confirmed)
+        }
+    }
+
+    /// A province with a longer bar (`MINZHENG_NO_SHOW_RULE=2/30/20`): the day the standard bar ends, this one holds.
+    @Test func aProvinceSetsItsOwnNoShowBar() async throws {
+        let clock = Clock()
+        try await withWorld(clock, configure: { $0.bookingRules.barDays = 20 }) { world in
+            clock.set("2026-06-01")
+            let first = try await book(world, request(.marriage, "2026-06-03", couple: 8))
+            clock.set("2026-06-03", hour: 18)
+            _ = try await world.services.bookings.finish(code: first.code, as: .noShow, by: world.clerk)
+            let second = try await book(world, request(.marriage, "2026-06-10", couple: 8))
+            clock.set("2026-06-10", hour: 18)
+            _ = try await world.services.bookings.finish(code: second.code, as: .noShow, by: world.clerk)
+            clock.set("2026-06-26")
+            #expect(await code { _ = try await book(world, request(.marriage, "2026-06-29", couple: 8)) } == "booking_barred")
+            clock.set("2026-06-30")
+            #expect(await code { _ = try await book(world, request(.marriage, "2026-07-03", couple: 8)) } == "booking_barred")
+            clock.set("2026-07-01")
+            #expect(try await book(world, request(.marriage, "2026-07-03", couple: 8)).status == .confirmed)
         }
     }
 

@@ -1,3 +1,4 @@
+import MinzhengCore
 import MinzhengServer
 import Testing
 
@@ -16,6 +17,17 @@ struct ConfigurationTests {
         #expect(try ServerConfiguration(environment: postgres.merging(["MINZHENG_SEARCH_DATABASE_URL": replica]) { $1 }).searchDatabaseURL == replica)
         #expect(throws: ConfigurationError.self) {
             try ServerConfiguration(environment: ["MINZHENG_DATABASE_URL": postgres["MINZHENG_DATABASE_URL"]!, "MINZHENG_SEARCH_DATABASE_URL": replica])
+        }
+    }
+
+    /// The no-show bar varies by province (DOMAIN.md): two within 30 days bar 15 days unless told otherwise.
+    @Test func theNoShowBarIsTheProvincesToSet() throws {
+        let standard = try ServerConfiguration(environment: [:]).bookingRules
+        #expect((standard.noShowCount, standard.noShowWindowDays, standard.barDays) == (2, 30, 15))
+        let guangdong = try ServerConfiguration(environment: ["MINZHENG_NO_SHOW_RULE": "2/30/180"]).bookingRules
+        #expect((guangdong.noShowCount, guangdong.noShowWindowDays, guangdong.barDays) == (2, 30, 180))
+        for wrong in ["2/30", "2/30/15/1", "0/30/15", "two/30/15", "2//15", "2/30/-1"] {
+            #expect(throws: ConfigurationError.self, "\(wrong)") { try ServerConfiguration(environment: ["MINZHENG_NO_SHOW_RULE": wrong]) }
         }
     }
 }
