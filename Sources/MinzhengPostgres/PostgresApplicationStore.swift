@@ -77,8 +77,8 @@ public struct PostgresApplicationStore: ApplicationStore {
         }
     }
 
-    public func clearLookUps(number: String) async throws {
-        try await client.query("UPDATE applications SET failed_lookups = 0, failed_lookups_since = 0 WHERE number = \(number)", logger: logger)
+    public func uncountLookUp(number: String) async throws {
+        try await client.query("UPDATE applications SET failed_lookups = GREATEST(failed_lookups - 1, 0) WHERE number = \(number)", logger: logger)
     }
 
     private func stored(_ rows: PostgresRowSequence) async throws -> StoredApplication? {

@@ -74,9 +74,9 @@ public struct SQLiteApplicationStore: ApplicationStore {
         }
     }
 
-    public func clearLookUps(number: String) async throws {
+    public func uncountLookUp(number: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE applications SET failed_lookups = 0, failed_lookups_since = 0 WHERE number = ?", arguments: [number])
+            try db.execute(sql: "UPDATE applications SET failed_lookups = max(failed_lookups - 1, 0) WHERE number = ?", arguments: [number])
         }
     }
 

@@ -103,11 +103,14 @@ public enum ApplicationStoreContract {
         let later = now.addingTimeInterval(90_000)
         let fresh = try await store.countLookUp(number: number, at: later, windowStart: later.addingTimeInterval(-86_400))
         try check(fresh?.failedLookups == 1 && fresh?.failedLookupsSince == later, "a count older than the window starts again")
-        try await store.clearLookUps(number: number)
-        try check(try await store.application(number: number)?.failedLookups == 0, "a right look-up clears the count")
+        let again = later.addingTimeInterval(30)
+        try check(try await store.countLookUp(number: number, at: again, windowStart: again.addingTimeInterval(-86_400))?.failedLookups == 2,
+                  "look-ups within the window add up")
+        try await store.uncountLookUp(number: number)
+        try check(try await store.application(number: number)?.failedLookups == 1, "a right look-up is taken off the count; the wrong one stays")
         let next = later.addingTimeInterval(60)
-        try check(try await store.countLookUp(number: number, at: next, windowStart: next.addingTimeInterval(-86_400))?.failedLookupsSince == next,
-                  "and its window: the next look-up starts a new one")
+        let counted = try await store.countLookUp(number: number, at: next, windowStart: next.addingTimeInterval(-86_400))
+        try check(counted?.failedLookups == 2 && counted?.failedLookupsSince == later, "and so does its window")
         try check(try await store.countLookUp(number: "SQ20270115AAAAAAAAA9", at: now, windowStart: windowStart) == nil, "no count for no application")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MinzhengCore
 
 /// Paths and scratch space shared by the test targets.
 public enum Fixtures {
@@ -29,6 +30,18 @@ public enum Fixtures {
     /// A new database (or schema) name for one test's data in PostgreSQL.
     public static func freshDatabaseName() -> String {
         "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+
+    /// A valid Unified Social Credit Code that begins with `body` (16 characters): its two check characters (the
+    /// organisation code's, then the whole code's) found by trying each until `CreditCode` accepts one.
+    public static func creditCode(_ body: String) -> String {
+        precondition(body.count == 16, "a credit code's body is 16 characters, not \(body.count)")
+        for organisationCheck in "0123456789X" {
+            for check in "0123456789ABCDEFGHJKLMNPQRTUWXY" where (try? CreditCode(body + String(organisationCheck) + String(check))) != nil {
+                return body + String(organisationCheck) + String(check)
+            }
+        }
+        fatalError("no check characters for \(body)")
     }
 
     /// Great-circle distance in metres computed independently of the product's code, to check it.

@@ -46,8 +46,7 @@ import Testing
             // A well-formed code nobody registered, and malformed ones with the reason.
             var unknown = Array(good.code.value)
             unknown[10] = unknown[10] == "Q" ? "R" : "Q"
-            let candidates = "0123456789ABCDEFGHJKLMNPQRTUWXY".map { String(unknown.prefix(17)) + String($0) }
-            let valid = try #require(candidates.first { (try? CreditCode($0)) != nil })
+            let valid = Fixtures.creditCode(String(unknown.prefix(16)))
             let missing: Verification = try await verify(valid).decode()
             #expect(!missing.found && missing.warnings.map(\.code) == ["not_found"])
             for bad in ["123", String(good.code.value.dropLast()) + (good.code.value.last == "0" ? "1" : "0"), "5132000032YUMGN2IE"] {
@@ -64,12 +63,9 @@ import Testing
             let before = service.registry.count
             let header = SocialOrgFeed.columns.joined(separator: ",")
             let divisions = Set(try await world.services.storage.lookups.divisions().map(\.code))
-            func code(_ serial: String) -> String {
-                let body = "51320102\(serial)"
-                return body + String("0123456789ABCDEFGHJKLMNPQRTUWXY".first { (try? CreditCode(body + String($0))) != nil }!)
-            }
-            let rows = [code("MB0000001"), code("MB0000002")].map { "\($0),玄武区新协会\($0.suffix(2)),social_group,active,南京市玄武区民政局,320102,2020-01-01,李雷,地址,电话,2024:pass," }
-            let bad = "\(code("MB0000003")),坏行,social_group,active,南京市玄武区民政局,999999,2020-01-01,李雷,地址,电话,,"
+            func code(_ serial: String) -> String { Fixtures.creditCode("51320102\(serial)") }
+            let rows = [code("MB000001"), code("MB000002")].map { "\($0),玄武区新协会\($0.suffix(2)),social_group,active,南京市玄武区民政局,320102,2020-01-01,李雷,地址,电话,2024:pass," }
+            let bad = "\(code("MB000003")),坏行,social_group,active,南京市玄武区民政局,999999,2020-01-01,李雷,地址,电话,,"
             let refused = try await service.importFeed(SocialOrgFeed(csv: ([header] + rows + [bad]).joined(separator: "\n"), divisions: divisions))
             #expect(refused.rejections.map(\.line) == [4] && refused.added == 0)
             #expect(try await world.services.storage.socialOrgs.socialOrgs().count == before)
@@ -82,7 +78,7 @@ import Testing
             let changedRow = rows[0].replacingOccurrences(of: "2024:pass", with: "2024:fail")
             let changed = try await service.importFeed(SocialOrgFeed(csv: [header, changedRow].joined(separator: "\n"), divisions: divisions))
             #expect(changed.changed == 1 && changed.unchanged == 0)
-            #expect(try service.verify(code: code("MB0000001"), name: nil).warnings.map(\.code) == ["inspection_failed"])
+            #expect(try service.verify(code: code("MB000001"), name: nil).warnings.map(\.code) == ["inspection_failed"])
         }
     }
 }
@@ -91,8 +87,7 @@ extension SocialOrgEndpointTests {
     /// `minzheng import` runs as another process: the running service must notice and answer from the new data.
     @Test func theRunningServicePicksUpAnImport() async throws {
         try await withBookingWorld(live: true) { world in
-            let body = "51320102MC0000001"
-            let code = body + String("0123456789ABCDEFGHJKLMNPQRTUWXY".first { (try? CreditCode(body + String($0))) != nil }!)
+            let code = Fixtures.creditCode("51320102MC000001")
             let before: Verification = try await world.request(.get, "/v1/social-orgs/verify?code=\(code)").decode()
             #expect(!before.found)
             // Another SocialOrgService on the same database, as the import command would be.

@@ -109,7 +109,7 @@ public struct ApplicationService: Sendable {
                                       wait: found.failedLookupsSince.timeIntervalSince(windowStart))
         }
         guard Self.constantTimeEqual(found.lookupHash, offered) else { throw Self.notFound }
-        try await store.clearLookUps(number: number)
+        try await store.uncountLookUp(number: number)
         return found.record
     }
 

@@ -41,8 +41,9 @@ public protocol ApplicationStore: Sendable {
     /// The applicant's sealed name, ID number and phone, read in the transaction that writes `audit`; nil when there
     /// is no such application.
     func revealApplicant(number: String, audit: AuditRecord) async throws -> (name: Data, idNumber: Data, phone: Data)?
-    /// A look-up proven right: the count and its window start again with the next look-up.
-    func clearLookUps(number: String) async throws
+    /// A look-up proven right is taken off the count `countLookUp` added it to; the wrong ones before it stay,
+    /// with their window (a right answer must not buy a guesser another ten).
+    func uncountLookUp(number: String) async throws
     /// A citizen's applications, newest first (ties: the greater number first), from after application `after`.
     func applications(owner: BookingOwner, after: String?, limit: Int) async throws -> [ApplicationRecord]
     /// Applications handled under `division`, newest first as above; with `overdueOn`, only those undecided and
