@@ -11,6 +11,10 @@ import Testing
         #expect(DivisionCode("320000")?.rawValue == "32")
         #expect(DivisionCode("320100")?.rawValue == "3201")
         #expect(DivisionCode("320102001000")?.rawValue == "320102001")
+        // Twelve-digit statistics codes of a county, a city and a province: not a township "000" of theirs.
+        #expect(DivisionCode("320102000000")?.rawValue == "320102")
+        #expect(DivisionCode("320100000000")?.rawValue == "3201")
+        #expect(DivisionCode("320000000000")?.rawValue == "32")
     }
 
     @Test(arguments: ["", "3", "321", "32010", "3201020", "abcd", "32 01", "００", "00", "320102001001", "-3201"])

@@ -23,16 +23,19 @@ public struct DivisionCode: Hashable, Sendable, Comparable, CustomStringConverti
     public init?(_ text: some StringProtocol) {
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         var digits = String(text)
+        if digits.count == 12 {
+            // Twelve-digit statistics codes end in three zeros (the village part); a county's, city's or province's
+            // also in three more (the township part), and then read as its six-digit form.
+            guard digits.hasSuffix("000") else { return nil }
+            digits = String(digits.prefix(9))
+            if digits.hasSuffix("000") { digits = String(digits.prefix(6)) }
+        }
         switch digits.count {
         case 2, 4, 9: break
         case 6:
             // The official six-digit forms of provinces and cities end in zeros.
             if digits.hasSuffix("0000") { digits = String(digits.prefix(2)) }
             else if digits.hasSuffix("00") { digits = String(digits.prefix(4)) }
-        case 12:
-            // Twelve-digit statistics codes of townships end in three zeros (village part).
-            guard digits.hasSuffix("000") else { return nil }
-            digits = String(digits.prefix(9))
         default:
             return nil
         }
