@@ -421,6 +421,11 @@ public struct PostgresBookingStore: BookingStore {
             }
             for (date, service) in waiting { try await promote(connection, officeID: officeID, date: date, service: service, promotion) }
             try await PostgresAudit.append(connection, audit, logger: logger)
+            // New periods and default capacities live in no period's row, so the slots trigger cannot tell the other
+            // processes; this does, at the commit, in the trigger's form.
+            try await connection.query("""
+                SELECT pg_notify(\(PostgresOfficeChanges.channel), 'changed ' || \(officeID)::bigint || ' ' || current_schema())
+                """, logger: logger)
         }
     }
 

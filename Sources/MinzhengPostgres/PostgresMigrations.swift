@@ -551,6 +551,29 @@ enum PostgresMigrations {
             "CREATE INDEX social_orgs_by_code ON social_orgs (code COLLATE \"C\")",
             "CREATE INDEX eldercare_facilities_listing ON eldercare_facilities (division_code COLLATE \"C\", id)",
         ]),
+        Migration(name: "0010 new periods with room heard", statements: [
+            // A period's row made with room and nobody booked (staff giving a period places for the first time)
+            // is a change too: a process that had found the period full, before it had a row, would otherwise keep
+            // refusing it for the half minute it trusts what it heard. A booking's own first row (one booked) says
+            // nothing unless it fills the period.
+            """
+            CREATE OR REPLACE FUNCTION minzheng_slot_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    PERFORM pg_notify('minzheng_office_changed', 'changed ' || OLD.office_id || ' ' || TG_TABLE_SCHEMA);
+                ELSIF NEW.booked >= NEW.capacity THEN
+                    IF TG_OP = 'INSERT' OR OLD.booked < OLD.capacity THEN
+                        PERFORM pg_notify('minzheng_office_changed', 'filled ' || NEW.office_id || ' ' || NEW.date || ' ' || NEW.period
+                                                                     || ' ' || NEW.service || ' ' || TG_TABLE_SCHEMA);
+                    END IF;
+                ELSIF (TG_OP = 'INSERT' AND NEW.booked = 0) OR (TG_OP = 'UPDATE' AND (NEW.booked < OLD.booked OR NEW.capacity > OLD.capacity)) THEN
+                    PERFORM pg_notify('minzheng_office_changed', 'changed ' || NEW.office_id || ' ' || TG_TABLE_SCHEMA);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+        ]),
     ]
 }
 

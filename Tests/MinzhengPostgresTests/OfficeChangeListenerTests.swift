@@ -49,9 +49,18 @@ struct OfficeChangeListenerTests {
             try await run("UPDATE slots SET booked = 2 WHERE office_id = 9")          // a cancellation: changed
             try await run("UPDATE slots SET capacity = 4 WHERE office_id = 9")        // more places: changed
             try await run("UPDATE slots SET booked = 4 WHERE office_id = 9", "UPDATE slots SET capacity = 5 WHERE office_id = 9")  // filled, changed
+            // A period's first row: with room and nobody booked (staff gave it places), changed; with a booking in it, nothing.
+            try await run("INSERT INTO slots (office_id, date, period, service, capacity, booked) VALUES (9, '2026-12-02', '10:00', 'marriage', 5, 0)")
+            try await run("INSERT INTO slots (office_id, date, period, service, capacity, booked) VALUES (9, '2026-12-02', '11:00', 'marriage', 5, 1)")
+            // A new schedule (periods, default places) is in no period's row: the store says it changed.
+            let today = LocalDate(iso: "2026-12-01")!
+            try await PostgresBookingStore(database).setOfficeSchedule(
+                officeID: 9, .standard, from: today, audit: AuditRecord(staffID: 1, action: "office.schedule", target: "office 9", at: Date()),
+                promotion: Promotion(now: Date(), today: today, noShowsSince: today.adding(days: -60), admit: { _, _, _ in }))
             // Several pings' worth of time: the listener keeps hearing its own, so it does not give up.
             try await Task.sleep(for: .milliseconds(1_500))
-            let expected: [OfficeChange] = [.filled(slot), .changed(officeID: 9), .changed(officeID: 9), .filled(slot), .changed(officeID: 9)]
+            let expected: [OfficeChange] = [.filled(slot), .changed(officeID: 9), .changed(officeID: 9), .filled(slot), .changed(officeID: 9),
+                                            .changed(officeID: 9), .changed(officeID: 9)]
             #expect(heard.changes.withLock { $0 } == expected)
             #expect(heard.listening.withLock { $0 })
 
