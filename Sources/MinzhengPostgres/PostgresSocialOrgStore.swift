@@ -21,7 +21,8 @@ public struct PostgresSocialOrgStore: SocialOrgSeedStore {
             """, logger: logger)
         for try await (code, name, kind, status, authority, division, registeredOn, representative, address, phone, inspections, entries) in
             rows.decode((String, String, String, String, String, String, String, String, String, String, String, String).self) {
-            guard let code = try? CreditCode(code), let kind = SocialOrg.Kind(rawValue: kind), let status = SocialOrg.Status(rawValue: status),
+            // As imported: a code from before the organisation-code check was made is still read (and found).
+            guard let code = try? CreditCode(code, checkingOrganisationCode: false), let kind = SocialOrg.Kind(rawValue: kind), let status = SocialOrg.Status(rawValue: status),
                 let division = DivisionCode(division), let registeredOn = LocalDate(iso: registeredOn),
                 let inspections = SocialOrgFeed.parseInspections(inspections), let entries = SocialOrgFeed.parseListEntries(entries)
             else { throw PostgresDatabaseError("social_orgs has an unreadable row: \(code)") }

@@ -11,7 +11,8 @@ public struct SQLiteSocialOrgStore: SocialOrgSeedStore {
     public func socialOrgs() async throws -> [SocialOrg] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM social_orgs").map { row in
-                guard let code = try? CreditCode(row["code"] as String), let kind = SocialOrg.Kind(rawValue: row["kind"]),
+                // As imported: a code from before the organisation-code check was made is still read (and found).
+                guard let code = try? CreditCode(row["code"] as String, checkingOrganisationCode: false), let kind = SocialOrg.Kind(rawValue: row["kind"]),
                     let status = SocialOrg.Status(rawValue: row["status"]), let division = DivisionCode(row["division_code"] as String),
                     let registeredOn = LocalDate(iso: row["registered_on"] as String),
                     let inspections = SocialOrgFeed.parseInspections(row["inspections"]),

@@ -26,6 +26,19 @@ import Testing
         #expect(throws: CreditCode.Problem.organisationCheck(expected: "1")) { try CreditCode("91110000600037342P") }
     }
 
+    /// A code imported before the organisation-code check was made is still read, and still found by verification;
+    /// a code failing that check that nobody registered is refused with the reason.
+    @Test func aRegisteredCodeFromBeforeTheOrganisationCheckIsStillFound() throws {
+        #expect(throws: CreditCode.Problem.organisationCheck(expected: "1")) { try CreditCode("91110000600037342P") }
+        let old = try CreditCode("91110000600037342P", checkingOrganisationCode: false)
+        let registry = SocialOrgRegistry([SocialOrg(code: old, name: "某协会", kind: .socialGroup, status: .active, authority: "北京市民政局",
+                                                    division: DivisionCode("11")!, registeredOn: LocalDate(iso: "2010-01-01")!,
+                                                    legalRepresentative: "张三", address: "北京", phone: "010-1", inspections: [], listEntries: [])])
+        #expect(try SocialOrgService.code(" 91110000600037342p ", in: registry) == old)
+        let error = #expect(throws: DomainError.self) { try SocialOrgService.code("91110000600037342P", in: SocialOrgRegistry([])) }
+        #expect(error?.code == "invalid_credit_code" && error?.detail.contains("17th") == true)
+    }
+
     @Test func theOrganisationCodesCheckFollowsGB11714() throws {
         // 60003734: 6*3 + 0*7 + 0*9 + 0*10 + 3*5 + 7*8 + 3*4 + 4*2 = 109; 109 mod 11 = 10; 11 - 10 = 1.
         #expect(CreditCode.organisationCheckCharacter(for: ArraySlice("60003734".utf8)) == UInt8(ascii: "1"))

@@ -13,7 +13,6 @@ import Testing
         "\(code),\(name),\(type),\(status),南京市玄武区民政局,\(division),2015-06-01,王小明,江苏省南京市玄武区中山路1号,025-12345678,\(inspections),\(lists)"
     }
 
-    /// A valid code with category `category` for division 320102, the check character found by trying each.
     /// A Nanjing code whose organisation code begins with the eight characters of `serial`.
     static func code(_ category: Character, _ serial: String) -> String { Fixtures.creditCode("5\(category)320102\(serial)") }
 

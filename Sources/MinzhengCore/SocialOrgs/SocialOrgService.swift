@@ -47,7 +47,7 @@ public final class SocialOrgService: Sendable {
     }
 
     public func verify(code text: String, name: String?, in registry: SocialOrgRegistry) throws(DomainError) -> SocialOrgVerification {
-        let code = try Self.code(text)
+        let code = try Self.code(text, in: registry)
         let name = name?.trimmingCharacters(in: .whitespaces)
         if let name, name.isEmpty || name.count > 100 { throw .invalidParameter("name", "must be 1 to 100 characters") }
         guard let organisation = registry.organisation(code) else {
@@ -64,7 +64,8 @@ public final class SocialOrgService: Sendable {
     }
 
     public func organisation(code text: String) throws(DomainError) -> SocialOrg {
-        let code = try Self.code(text)
+        let registry = self.registry
+        let code = try Self.code(text, in: registry)
         guard let organisation = registry.organisation(code) else { throw .notFound("no social organisation \(code)") }
         return organisation
     }
@@ -90,8 +91,15 @@ public final class SocialOrgService: Sendable {
         return SocialOrgImport(rejections: [], added: outcome.added, changed: outcome.changed, unchanged: outcome.unchanged)
     }
 
-    static func code(_ text: String) throws(DomainError) -> CreditCode {
-        do { return try CreditCode(text.trimmingCharacters(in: .whitespaces)) } catch {
+    /// The code, or 422 `invalid_credit_code` with the reason. A code that fails only the organisation code's
+    /// check (the 17th character) is still answered when the registry holds it: it was imported before that check.
+    static func code(_ text: String, in registry: SocialOrgRegistry) throws(DomainError) -> CreditCode {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        do { return try CreditCode(text) } catch {
+            if case .organisationCheck = error, let registered = try? CreditCode(text, checkingOrganisationCode: false),
+               registry.organisation(registered) != nil {
+                return registered
+            }
             throw DomainError(.unprocessable, code: "invalid_credit_code", title: "统一社会信用代码格式有误", detail: error.explanation)
         }
     }
