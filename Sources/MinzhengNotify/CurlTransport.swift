@@ -394,25 +394,30 @@ struct FIFO<Element> {
 }
 
 /// `Retry-After` as a receiver may send it: whole seconds, or an HTTP date (IMF-fixdate, the form RFC 9110 says
-/// senders use) taken as the seconds until then; anything else is ignored. At most a day, so that a hostile value
-/// (`nan`, `inf`, `1e400`, a date years ahead) cannot pause a receiver for ever; a date gone by is 0.
+/// senders use) taken as the seconds until then; anything else is ignored, and so is a date gone by (a robot whose
+/// clock is behind ours then gets its channel's usual wait, not none). At most a day, so that a hostile value
+/// (`nan`, `inf`, `1e400`, a date years ahead) cannot pause a receiver for ever.
 enum RetryAfter {
     static func seconds(_ text: String, now: Date = Date()) -> TimeInterval? {
         if !text.isEmpty, text.count <= 9, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) {
             return TimeInterval(min(value, 86_400))
         }
-        guard let date = httpDate(text) else { return nil }
-        return min(max(0, date.timeIntervalSince(now).rounded(.up)), 86_400)
+        guard let date = httpDate(text), date > now else { return nil }
+        return min(date.timeIntervalSince(now).rounded(.up), 86_400)
     }
 
-    /// `Wed, 21 Oct 2026 07:28:00 GMT`.
+    /// `Wed, 21 Oct 2026 07:28:00 GMT`: a day name, then two-digit day, month name, four-digit year, time, GMT.
     static func httpDate(_ text: String) -> Date? {
-        let parts = text.split(separator: " ")
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        let days = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", let month = months.firstIndex(of: String(parts[2])) else { return nil }
-        let time = parts[4].split(separator: ":")
-        guard parts[1].count == 2, parts[3].count == 4, time.count == 3, time.allSatisfy({ $0.count == 2 }),
-              let day = Int(parts[1]), let year = Int(parts[3]), let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2])
+        guard parts.count == 6, days.contains(String(parts[0])), parts[5] == "GMT", let month = months.firstIndex(of: String(parts[2])) else { return nil }
+        let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        func number(_ part: Substring, digits: Int) -> Int? {
+            part.count == digits && part.allSatisfy { $0.isASCII && $0.isNumber } ? Int(part) : nil
+        }
+        guard time.count == 3, let day = number(parts[1], digits: 2), let year = number(parts[3], digits: 4),
+              let hour = number(time[0], digits: 2), let minute = number(time[1], digits: 2), let second = number(time[2], digits: 2)
         else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "GMT")!

@@ -140,6 +140,7 @@ public struct DeliveryWorker: Service {
         for item in sending { limits.replied(item.receiverURL, at: at) }
         for (item, reply) in zip(sending, replies) {
             let result = judge(item.delivery, reply, at: at)
+            if let until = result.pauseReceiverUntil { limits.pause(item.receiverURL, until: until) }
             if case .dead = result.next {
                 logger.warning("delivery dead", metadata: ["delivery.id": "\(item.delivery.id)", "webhook.id": "\(item.delivery.subscriptionID)",
                                                            "delivery.detail": "\(result.detail)"])
@@ -222,25 +223,41 @@ final class OpenedReceivers: Sendable {
     }
 }
 
-/// Each receiver's recent sends, shared by the lanes of one worker, so the robots' limits are kept by waiting.
-/// Kept by URL, not by subscription: two subscriptions to one robot (one for bookings, one for closures, say)
-/// share its limit. Each worker process keeps its own.
+/// Each receiver's recent sends and pauses, shared by the lanes of one worker, so the robots' limits are kept by
+/// waiting. Kept by URL, not by subscription: two subscriptions to one robot (one for bookings, one for closures,
+/// say) share its limit, and a pause one of them was asked for (WeCom's 45009, DingTalk's throttle) holds the
+/// other too. (The database keeps a pause per subscription, which sealed URLs cannot be matched by.) Each worker
+/// process keeps its own.
 final class ReceiverLimits: Sendable {
-    private let logs = Mutex<[String: SendLog]>([:])
+    private struct State {
+        var logs: [String: SendLog] = [:]
+        var pausedUntil: [String: Date] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// Now (and the send is counted as in flight) when the receiver may take another message; otherwise when it may.
     func admit(_ receiverURL: String, channel: WebhookChannel, at: Date) -> Date {
-        logs.withLock { logs in
-            var log = logs[receiverURL] ?? SendLog(limits: SendRate.limits(for: channel))
+        state.withLock { state in
+            if let until = state.pausedUntil[receiverURL] {
+                if until > at { return until }
+                state.pausedUntil[receiverURL] = nil
+            }
+            var log = state.logs[receiverURL] ?? SendLog(limits: SendRate.limits(for: channel))
             let next = log.nextAllowed(at: at)
             if next <= at { log.sent() }
-            logs[receiverURL] = log
+            state.logs[receiverURL] = log
             return next
         }
     }
 
     func replied(_ receiverURL: String, at: Date) {
-        logs.withLock { logs in logs[receiverURL]?.replied(at: at) }
+        state.withLock { state in state.logs[receiverURL]?.replied(at: at) }
+    }
+
+    /// The receiver asked for nothing more until `until`.
+    func pause(_ receiverURL: String, until: Date) {
+        state.withLock { state in state.pausedUntil[receiverURL] = max(state.pausedUntil[receiverURL] ?? until, until) }
     }
 }
 

@@ -78,7 +78,12 @@ public struct PostgresApplicationStore: ApplicationStore {
     }
 
     public func uncountLookUp(number: String) async throws {
-        try await client.query("UPDATE applications SET failed_lookups = GREATEST(failed_lookups - 1, 0) WHERE number = \(number)", logger: logger)
+        try await client.query("""
+            UPDATE applications SET failed_lookups = GREATEST(failed_lookups - 1, 0),
+                -- Nothing wrong left: the next wrong look-up starts the window; else it stays the first wrong one's.
+                failed_lookups_since = CASE WHEN failed_lookups <= 1 THEN 0 ELSE failed_lookups_since END
+            WHERE number = \(number)
+            """, logger: logger)
     }
 
     private func stored(_ rows: PostgresRowSequence) async throws -> StoredApplication? {

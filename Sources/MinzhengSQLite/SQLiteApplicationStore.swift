@@ -76,7 +76,12 @@ public struct SQLiteApplicationStore: ApplicationStore {
 
     public func uncountLookUp(number: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE applications SET failed_lookups = max(failed_lookups - 1, 0) WHERE number = ?", arguments: [number])
+            try db.execute(sql: """
+                UPDATE applications SET failed_lookups = max(failed_lookups - 1, 0),
+                    -- Nothing wrong left: the next wrong look-up starts the window; else it stays the first wrong one's.
+                    failed_lookups_since = CASE WHEN failed_lookups <= 1 THEN 0 ELSE failed_lookups_since END
+                WHERE number = ?
+                """, arguments: [number])
         }
     }
 

@@ -15,6 +15,7 @@ import Testing
         #expect(DivisionCode("320102000000")?.rawValue == "320102")
         #expect(DivisionCode("320100000000")?.rawValue == "3201")
         #expect(DivisionCode("320000000000")?.rawValue == "32")
+        #expect(DivisionCode("320102000")?.rawValue == "320102")
     }
 
     @Test(arguments: ["", "3", "321", "32010", "3201020", "abcd", "32 01", "００", "00", "320102001001", "-3201"])

@@ -40,3 +40,20 @@ import Testing
         #expect(!dumped.contains("693a91f6") && !dumped.contains("whsec_") && !dumped.contains("Hasher"), "\(dumped)")
     }
 }
+
+/// The worker's per-robot limits and pauses, by URL.
+@Suite struct ReceiverLimitsTests {
+    @Test func aPauseHoldsEveryWebhookOnThatRobotUntilItEnds() {
+        let limits = ReceiverLimits()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let robot = "https://oapi.dingtalk.com/robot/send?access_token=a", other = "https://oapi.dingtalk.com/robot/send?access_token=b"
+        limits.pause(robot, until: now.addingTimeInterval(600))
+        // Asked by one webhook's reply: a delivery of any webhook with that URL waits until then; another robot does not.
+        #expect(limits.admit(robot, channel: .dingtalk, at: now.addingTimeInterval(1)) == now.addingTimeInterval(600))
+        #expect(limits.admit(other, channel: .dingtalk, at: now.addingTimeInterval(1)) == now.addingTimeInterval(1))
+        // A shorter pause asked later does not shorten it; once it is over, the robot takes messages again.
+        limits.pause(robot, until: now.addingTimeInterval(5))
+        #expect(limits.admit(robot, channel: .dingtalk, at: now.addingTimeInterval(10)) == now.addingTimeInterval(600))
+        #expect(limits.admit(robot, channel: .dingtalk, at: now.addingTimeInterval(601)) == now.addingTimeInterval(601))
+    }
+}

@@ -28,8 +28,9 @@ public struct DivisionCode: Hashable, Sendable, Comparable, CustomStringConverti
             // also in three more (the township part), and then read as its six-digit form.
             guard digits.hasSuffix("000") else { return nil }
             digits = String(digits.prefix(9))
-            if digits.hasSuffix("000") { digits = String(digits.prefix(6)) }
         }
+        // No township is numbered 000: nine digits ending so are the county's nine-digit form.
+        if digits.count == 9, digits.hasSuffix("000") { digits = String(digits.prefix(6)) }
         switch digits.count {
         case 2, 4, 9: break
         case 6:
