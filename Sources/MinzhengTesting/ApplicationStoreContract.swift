@@ -111,6 +111,12 @@ public enum ApplicationStoreContract {
         let next = later.addingTimeInterval(60)
         let counted = try await store.countLookUp(number: number, at: next, windowStart: next.addingTimeInterval(-86_400))
         try check(counted?.failedLookups == 2 && counted?.failedLookupsSince == later, "and so does its window")
+        try await store.uncountLookUp(number: number)
+        try await store.uncountLookUp(number: number)
+        let after = later.addingTimeInterval(120)
+        let restarted = try await store.countLookUp(number: number, at: after, windowStart: after.addingTimeInterval(-86_400))
+        try check(restarted?.failedLookups == 1 && restarted?.failedLookupsSince == after,
+                  "with no wrong look-up left, the next one starts a new window")
         try check(try await store.countLookUp(number: "SQ20270115AAAAAAAAA9", at: now, windowStart: windowStart) == nil, "no count for no application")
     }
 }

@@ -17,8 +17,10 @@ struct Import: AsyncParsableCommand {
             let (configuration, logger) = try startup("minzheng.import")
             let storage = try await Storage.open(configuration, logger: logger)
             let divisions = Set(try await storage.lookups.divisions().map(\.code))
-            let feed = try SocialOrgFeed.load(URL(fileURLWithPath: file), divisions: divisions)
-            let outcome = try await SocialOrgService(store: storage.socialOrgs).importFeed(feed)
+            let service = SocialOrgService(store: storage.socialOrgs)
+            try await service.reload()
+            let feed = try SocialOrgFeed.load(URL(fileURLWithPath: file), divisions: divisions, registered: Set(service.registry.all.map(\.code)))
+            let outcome = try await service.importFeed(feed)
             try report(outcome.rejections, done: "\(outcome.added) added, \(outcome.changed) changed, \(outcome.unchanged) unchanged")
             logger.info("social organisations imported", metadata: ["import.file": "\(file)", "import.rows": "\(feed.organisations.count)"])
         }

@@ -15,8 +15,9 @@ public enum DivisionLevel: String, Sendable, Codable, CaseIterable {
 
 /// A GB/T 2260 division code (`32`, `3201`, `320102`) or a statistics-bureau township code (`320102001`).
 ///
-/// Codes are kept in their short form: a province is two digits, not `320000`. Six-digit
-/// forms with trailing zeros (`320000`, `320100`) are accepted on input and shortened.
+/// Codes are kept in their short form: a province is two digits, not `320000`. Longer forms with trailing zeros
+/// are accepted on input and shortened: six digits (`320000`, `320100`), nine (`320102000`) and the statistics
+/// bureau's twelve (`320102001000` a township, `320102000000` a county).
 public struct DivisionCode: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: String
 

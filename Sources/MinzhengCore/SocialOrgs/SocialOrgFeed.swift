@@ -15,16 +15,17 @@ public struct SocialOrgFeed: Sendable {
     /// Every row that could not be taken, with its line; an import takes all rows or none.
     public let rejections: [Rejection]
 
-    /// `divisions`: the division codes that exist; an organisation must belong to one of them.
-    public init(csv text: String, divisions: Set<DivisionCode>) {
-        self.init(DataFeed.records(text, columns: Self.columns), divisions: divisions)
+    /// `divisions`: the division codes that exist; an organisation must belong to one of them. `registered`: codes
+    /// already stored, which may come again though they fail the organisation-code check (imported before it).
+    public init(csv text: String, divisions: Set<DivisionCode>, registered: Set<CreditCode> = []) {
+        self.init(DataFeed.records(text, columns: Self.columns), divisions: divisions, registered: registered)
     }
 
-    public init(data: Data, divisions: Set<DivisionCode>) {
-        self.init(DataFeed.records(data, columns: Self.columns), divisions: divisions)
+    public init(data: Data, divisions: Set<DivisionCode>, registered: Set<CreditCode> = []) {
+        self.init(DataFeed.records(data, columns: Self.columns), divisions: divisions, registered: registered)
     }
 
-    private init(_ read: Result<[(line: Int, values: [String: String])], Rejection>, divisions: Set<DivisionCode>) {
+    private init(_ read: Result<[(line: Int, values: [String: String])], Rejection>, divisions: Set<DivisionCode>, registered: Set<CreditCode>) {
         var organisations: [SocialOrg] = []
         var rejections: [Rejection] = []
         switch read {
@@ -34,7 +35,7 @@ public struct SocialOrgFeed: Sendable {
             var seen: [String: Int] = [:]
             for (line, row) in records {
                 do throws(FeedProblem) {
-                    let organisation = try Self.organisation(row, divisions: divisions)
+                    let organisation = try Self.organisation(row, divisions: divisions, registered: registered)
                     if let first = seen[organisation.code.value] {
                         throw FeedProblem("credit_code \(organisation.code) already on line \(first)")
                     }
@@ -49,10 +50,16 @@ public struct SocialOrgFeed: Sendable {
         self.rejections = rejections
     }
 
-    static func organisation(_ row: [String: String], divisions: Set<DivisionCode>) throws(FeedProblem) -> SocialOrg {
+    static func organisation(_ row: [String: String], divisions: Set<DivisionCode>, registered: Set<CreditCode>) throws(FeedProblem) -> SocialOrg {
         func field(_ name: String) -> String { (row[name] ?? "").trimmingCharacters(in: .whitespaces) }
         let code: CreditCode
-        do { code = try CreditCode(field("credit_code")) } catch { throw FeedProblem("credit_code: \(error.explanation)") }
+        do { code = try CreditCode(field("credit_code")) } catch {
+            // A status change of an organisation registered before the organisation-code check must still arrive.
+            guard case .organisationCheck = error, let known = try? CreditCode(field("credit_code"), checkingOrganisationCode: false),
+                  registered.contains(known)
+            else { throw FeedProblem("credit_code: \(error.explanation)") }
+            code = known
+        }
         guard code.registrationAuthority == "5" else { throw FeedProblem("credit_code: not issued by a civil-affairs authority (first character 5)") }
         let name = field("name")
         guard (2...100).contains(name.count) else { throw FeedProblem("name must be 2 to 100 characters") }
@@ -124,7 +131,7 @@ extension SocialOrgFeed {
     public static func parseListEntries(_ text: String) -> [SocialOrg.ListEntry]? { try? listEntries(text) }
 
     /// Reads a feed file; the divisions are those the organisations may belong to.
-    public static func load(_ file: URL, divisions: Set<DivisionCode>) throws -> SocialOrgFeed {
-        try SocialOrgFeed(data: Data(contentsOf: file), divisions: divisions)
+    public static func load(_ file: URL, divisions: Set<DivisionCode>, registered: Set<CreditCode> = []) throws -> SocialOrgFeed {
+        try SocialOrgFeed(data: Data(contentsOf: file), divisions: divisions, registered: registered)
     }
 }
