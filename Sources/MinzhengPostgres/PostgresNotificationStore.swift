@@ -89,8 +89,7 @@ public struct PostgresNotificationStore: NotificationStore {
                 continue
             }
             let types = Set(events.split(separator: ",").compactMap { EventType(rawValue: String($0)) })
-            // Redacted again as read: a row written under older, laxer rules may still show a short token.
-            subscriptions.append(WebhookSubscription(id: id, channel: channel, redactedURL: WebhookURL.redacted(redacted), events: types, owner: owner,
+            subscriptions.append(WebhookSubscription(id: id, channel: channel, redactedURL: redacted, events: types, owner: owner,
                                                      createdAt: Date(timeIntervalSince1970: createdAt)))
         }
         return subscriptions

@@ -69,8 +69,7 @@ public struct SQLiteNotificationStore: NotificationStore {
                 return nil
             }
             let events = Set((row["events"] as String).split(separator: ",").compactMap { EventType(rawValue: String($0)) })
-            // Redacted again as read: a row written under older, laxer rules may still show a short token.
-            return WebhookSubscription(id: row["id"], channel: channel, redactedURL: WebhookURL.redacted(row["url_redacted"]), events: events, owner: owner,
+            return WebhookSubscription(id: row["id"], channel: channel, redactedURL: row["url_redacted"], events: events, owner: owner,
                                        createdAt: Date(timeIntervalSince1970: row["created_at"]))
         }
     }

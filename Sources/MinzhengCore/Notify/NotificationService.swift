@@ -78,7 +78,16 @@ public struct NotificationService: Sendable {
 
     /// The staff webhooks of the member's division and below.
     public func staffWebhooks(by staff: StaffMember) async throws -> [WebhookSubscription] {
-        try await store.subscriptions().filter { $0.staffDivision.map(staff.mayManage) ?? false }
+        try await shownSubscriptions().filter { $0.staffDivision.map(staff.mayManage) ?? false }
+    }
+
+    /// Subscriptions as people see them: their stored URLs redacted again, since a row written under older, laxer
+    /// rules may still show a short token.
+    private func shownSubscriptions() async throws -> [WebhookSubscription] {
+        try await store.subscriptions().map {
+            WebhookSubscription(id: $0.id, channel: $0.channel, redactedURL: WebhookURL.redacted($0.redactedURL), events: $0.events,
+                                owner: $0.owner, createdAt: $0.createdAt)
+        }
     }
 
     public func removeStaffWebhook(id: Int64, by staff: StaffMember) async throws {
@@ -144,7 +153,7 @@ public struct NotificationService: Sendable {
     }
 
     public func clientWebhook(for client: APIClient) async throws -> WebhookSubscription {
-        guard let found = try await store.subscriptions().first(where: { $0.owner == .client(client.id) }) else {
+        guard let found = try await shownSubscriptions().first(where: { $0.owner == .client(client.id) }) else {
             throw DomainError.notFound("this app has no webhook")
         }
         return found
