@@ -44,6 +44,19 @@ public enum Fixtures {
         fatalError("no check characters for \(body)")
     }
 
+    /// A code that begins with `body` (16 characters) and passes the 18th character's check but not the
+    /// organisation code's (the 17th): one imported before that check was made.
+    public static func creditCodeFailingOnlyTheOrganisationCheck(_ body: String) -> String {
+        precondition(body.count == 16, "a credit code's body is 16 characters, not \(body.count)")
+        for organisationCheck in "0123456789X" {
+            for check in "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+                let code = body + String(organisationCheck) + String(check)
+                if (try? CreditCode(code)) == nil, (try? CreditCode(code, checkingOrganisationCode: false)) != nil { return code }
+            }
+        }
+        fatalError("no such code for \(body)")
+    }
+
     /// Great-circle distance in metres computed independently of the product's code, to check it.
     public static func haversineMetres(_ lat1: Double, _ lng1: Double, _ lat2: Double, _ lng2: Double) -> Double {
         let r = 6_371_008.8

@@ -34,12 +34,8 @@ public enum SocialOrgStoreContract {
 
         // A code stored before the organisation-code check (GB 11714) was made is read back, not refused.
         let template = organisations[1]
-        let body = String(template.code.value.prefix(16))
-        let older = try "0123456789X".lazy.flatMap { organisationCheck in
-            "0123456789ABCDEFGHJKLMNPQRTUWXY".lazy.map { body + String(organisationCheck) + String($0) }
-        }.first { (try? CreditCode($0)) == nil && (try? CreditCode($0, checkingOrganisationCode: false)) != nil }
-            .map { try CreditCode($0, checkingOrganisationCode: false) }
-        guard let older else { throw ContractFailure(description: "SocialOrgStore contract: no code failing only the 17th check") }
+        let older = try CreditCode(Fixtures.creditCodeFailingOnlyTheOrganisationCheck(String(template.code.value.prefix(16))),
+                                   checkingOrganisationCode: false)
         let imported = SocialOrg(code: older, name: template.name + "（旧码）", kind: template.kind, status: template.status,
                                  authority: template.authority, division: template.division, registeredOn: template.registeredOn,
                                  legalRepresentative: template.legalRepresentative, address: template.address, phone: template.phone,

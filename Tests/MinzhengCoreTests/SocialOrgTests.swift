@@ -19,10 +19,7 @@ import Testing
     /// A feed may send again an organisation registered before the organisation-code check was made (its status
     /// changed, say); a code failing that check that nobody registered is refused with the reason.
     @Test func aRegisteredCodeFromBeforeTheOrganisationCheckMayComeAgain() throws {
-        let body = String(Self.code("1", "MA765499").prefix(16))
-        let old = try #require("0123456789X".lazy.flatMap { organisationCheck in
-            "0123456789ABCDEFGHJKLMNPQRTUWXY".lazy.map { body + String(organisationCheck) + String($0) }
-        }.first { (try? CreditCode($0)) == nil && (try? CreditCode($0, checkingOrganisationCode: false)) != nil })
+        let old = Fixtures.creditCodeFailingOnlyTheOrganisationCheck("51320102MA765499")
         let unknown = SocialOrgFeed(csv: Self.header + "\n" + Self.row(old) + "\n", divisions: Self.divisions)
         #expect(unknown.organisations.isEmpty && unknown.rejections.first?.reason.contains("17th") == true)
         let registered = try CreditCode(old, checkingOrganisationCode: false)

@@ -94,16 +94,21 @@ import Testing
         }
     }
 
+    /// The couple books 2026-06-03 and 2026-06-10 and misses both (the clock ends on 2026-06-10 evening).
+    func twoNoShows(_ world: World, _ clock: Clock, couple: Int) async throws {
+        clock.set("2026-06-01")
+        let first = try await book(world, request(.marriage, "2026-06-03", couple: couple))
+        clock.set("2026-06-03", hour: 18)
+        _ = try await world.services.bookings.finish(code: first.code, as: .noShow, by: world.clerk)
+        let second = try await book(world, request(.marriage, "2026-06-10", couple: couple))
+        clock.set("2026-06-10", hour: 18)
+        _ = try await world.services.bookings.finish(code: second.code, as: .noShow, by: world.clerk)
+    }
+
     @Test func twoNoShowsWithin30DaysBarBooking() async throws {
         let clock = Clock()
         try await withWorld(clock) { world in
-            clock.set("2026-06-01")
-            let first = try await book(world, request(.marriage, "2026-06-03", couple: 5))
-            clock.set("2026-06-03", hour: 18)
-            _ = try await world.services.bookings.finish(code: first.code, as: .noShow, by: world.clerk)
-            let second = try await book(world, request(.marriage, "2026-06-10", couple: 5))
-            clock.set("2026-06-10", hour: 18)
-            _ = try await world.services.bookings.finish(code: second.code, as: .noShow, by: world.clerk)
+            try await twoNoShows(world, clock, couple: 5)
             clock.set("2026-06-11")
             #expect(await code { _ = try await book(world, request(.marriage, "2026-06-15", couple: 5)) } == "booking_barred")
             clock.set("2026-06-25")
@@ -117,13 +122,7 @@ import Testing
     @Test func aProvinceSetsItsOwnNoShowBar() async throws {
         let clock = Clock()
         try await withWorld(clock, configure: { $0.bookingRules.barDays = 20 }) { world in
-            clock.set("2026-06-01")
-            let first = try await book(world, request(.marriage, "2026-06-03", couple: 8))
-            clock.set("2026-06-03", hour: 18)
-            _ = try await world.services.bookings.finish(code: first.code, as: .noShow, by: world.clerk)
-            let second = try await book(world, request(.marriage, "2026-06-10", couple: 8))
-            clock.set("2026-06-10", hour: 18)
-            _ = try await world.services.bookings.finish(code: second.code, as: .noShow, by: world.clerk)
+            try await twoNoShows(world, clock, couple: 8)
             clock.set("2026-06-26")
             #expect(await code { _ = try await book(world, request(.marriage, "2026-06-29", couple: 8)) } == "booking_barred")
             clock.set("2026-06-30")
