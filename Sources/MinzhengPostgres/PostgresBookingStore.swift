@@ -467,6 +467,14 @@ public struct PostgresBookingStore: BookingStore {
                 try await PostgresOutbox.voidReminder(connection, bookingID: cancelled[index].id, logger: logger)
                 try await PostgresOutbox.append(connection, .booking(.bookingCancelledByOffice, cancelled[index], at: audit.at), logger: logger)
             }
+            // The day's waiting couples are told in their entries: no place can come to them now, and each of them
+            // may wait elsewhere (one waitlist entry per person).
+            let waiting = try await connection.query("""
+                SELECT id FROM waitlist_entries WHERE office_id = \(officeID) AND date = \(date.description) AND status = 'waiting' FOR UPDATE
+                """, logger: logger).collect().map { try $0.decode(String.self) }
+            for id in waiting {
+                try await endWaiting(connection, id: id, status: .skipped, note: BookingErrors.officeClosed.code, bookingID: nil, at: audit.at)
+            }
             try await PostgresOutbox.append(connection, .officeClosed(officeID: officeID, date: date, reason: reason, cancelled: cancelled.count,
                                                                       at: audit.at), logger: logger)
             try await PostgresAudit.append(connection, audit, logger: logger)

@@ -157,6 +157,13 @@ extension PostgresBookingStore {
                 drawn = true
             }
             guard !drawn else { throw BookingErrors.registrationClosed }
+            // A day its office has closed has no places to draw (closing takes the office's lock exclusively).
+            var closed = false
+            for try await kind in try await connection.query(
+                "SELECT kind FROM office_days WHERE office_id = \(slot.officeID) AND date = \(slot.date.description)", logger: logger).decode(String.self) {
+                closed = kind == OfficeDayOverride.closed.rawValue
+            }
+            guard !closed else { throw BookingErrors.officeClosed }
             try await connection.query("""
                 INSERT INTO draw_seeds (office_id, date, seed, seed_hash, committed_at)
                 VALUES (\(slot.officeID), \(slot.date.description), \(seed), \(FairDraw.commitment(seed)), \(draft.createdAt.timeIntervalSince1970))

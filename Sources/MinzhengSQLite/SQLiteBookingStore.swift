@@ -366,6 +366,13 @@ public struct SQLiteBookingStore: BookingStore {
                 try SQLiteOutbox.voidReminder(db, bookingID: cancelled[index].id)
                 try SQLiteOutbox.append(db, .booking(.bookingCancelledByOffice, cancelled[index], at: audit.at))
             }
+            // The day's waiting couples are told in their entries: no place can come to them now, and each of them
+            // may wait elsewhere (one waitlist entry per person).
+            let waiting = try String.fetchAll(db, sql: "SELECT id FROM waitlist_entries WHERE office_id = ? AND date = ? AND status = 'waiting'",
+                                              arguments: [officeID, date.description])
+            for id in waiting {
+                try Self.endWaiting(db, id: id, status: .skipped, note: BookingErrors.officeClosed.code, bookingID: nil, at: audit.at)
+            }
             try SQLiteOutbox.append(db, .officeClosed(officeID: officeID, date: date, reason: reason, cancelled: cancelled.count, at: audit.at))
             try SQLiteAudit.append(db, audit)
             return cancelled

@@ -119,6 +119,10 @@ extension SQLiteBookingStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM draws WHERE office_id = ? AND date = ?",
                                     arguments: [draft.slot.officeID, draft.slot.date.description]) == nil
             else { throw BookingErrors.registrationClosed }
+            // A day its office has closed has no places to draw.
+            guard try String.fetchOne(db, sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?",
+                                      arguments: [draft.slot.officeID, draft.slot.date.description]) != OfficeDayOverride.closed.rawValue
+            else { throw BookingErrors.officeClosed }
             try db.execute(sql: "INSERT OR IGNORE INTO draw_seeds (office_id, date, seed, seed_hash, committed_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [draft.slot.officeID, draft.slot.date.description, seed, FairDraw.commitment(seed),
                                        draft.createdAt.timeIntervalSince1970])

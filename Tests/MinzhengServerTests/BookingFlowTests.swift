@@ -194,6 +194,17 @@ import Testing
                                                 json: #"{"from":"\#(date)","to":"\#(date)","service":"marriage","capacity":12}"#)
             #expect(range.status == .noContent)
             #expect(try await world.period(date: date, period: "16:00").capacity == 12)
+            // A day gone by keeps what it offered: neither its places nor its opening change.
+            let yesterday = LocalDate.today(at: Date()).adding(days: -1).description
+            let past = try await world.setCapacity(0, date: yesterday, period: nil, token: manager)
+            #expect(past.status == .badRequest && past.problemCode == "invalid_parameter", "\(String(buffer: past.body))")
+            let reaching = try await world.request(.put, "/v1/staff/marriage-registries/9/capacity", token: manager,
+                                                   json: #"{"from":"\#(yesterday)","to":"\#(date)","service":"marriage","capacity":11}"#)
+            #expect(reaching.status == .badRequest)
+            #expect(try await world.period(date: date, period: "16:00").capacity == 12)
+            let reopened = try await world.request(.post, "/v1/staff/marriage-registries/9/open-days", token: manager,
+                                                   json: #"{"date":"\#(yesterday)","reason":"补班"}"#)
+            #expect(reopened.status == .badRequest && reopened.problemCode == "invalid_parameter", "\(String(buffer: reopened.body))")
         }
     }
 

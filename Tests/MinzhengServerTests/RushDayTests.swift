@@ -94,6 +94,47 @@ struct WaitlistBody: Decodable {
         }
     }
 
+    @Test func closingADayEndsItsWaitlistAndItsDraw() async throws {
+        let clock = TestClock()
+        try await withBookingWorld(now: clock.now) { world in
+            let manager = try await world.staff("nanjing-manager")
+            let date = try await world.bookableDay()
+            #expect(try await world.setCapacity(1, date: date, period: nil, token: manager).status == .noContent)
+            let citizen = try await world.citizen("closed-day")
+            _ = try await world.bookMany(6, first: 1700, date: date, token: citizen)
+            let waiting = try await world.request(.post, "/v1/marriage-waitlist", token: citizen,
+                                                  json: world.bookingJSON(date: date, period: "any", couple: 1800))
+            #expect(waiting.status == .created)
+            let closed = try await world.request(.post, "/v1/staff/marriage-registries/9/closures", token: manager,
+                                                 json: #"{"date":"\#(date)","reason":"停电"}"#)
+            #expect(try closed.decode(ClosureBody.self).cancelled_bookings == 6)
+            // The waiting couple is told no place will come, and may wait elsewhere: the office next door, full too.
+            let entries: [WaitlistBody] = try await world.request(.get, "/v1/marriage-waitlist", token: citizen).decode(ListPage<WaitlistBody>.self).items
+            #expect(entries.map(\.status) == ["skipped"] && entries.first?.note == "office_closed")
+            let next = BookingWorld.nanjingQinhuai
+            #expect(try await world.setCapacity(0, office: next, date: date, period: nil, token: manager).status == .noContent)
+            let elsewhere = try await world.request(.post, "/v1/marriage-waitlist", token: citizen,
+                                                    json: world.bookingJSON(office: next, date: date, period: "any", couple: 1800))
+            #expect(elsewhere.status == .created, "\(String(buffer: elsewhere.body))")
+
+            // A closed day takes no entries for a draw.
+            let calendar = WorkCalendar(days: try SeedSet.load(from: Fixtures.seedDirectory).calendar.map { ($0.date, $0.kind) })
+            let day = calendar.workingDay(onOrAfter: LocalDate.today(at: Date()).adding(days: 60))
+            #expect(try await world.request(.put, "/v1/staff/marriage-registries/9/high-demand-dates/\(day)", token: manager).status == .noContent)
+            #expect(try await world.request(.post, "/v1/staff/marriage-registries/9/closures", token: manager,
+                                            json: #"{"date":"\#(day)","reason":"场地改造"}"#).status == .ok)
+            let (man, woman) = TestIDs.couple(1900, address: "320105")
+            clock.set(day.adding(days: -35).instant(hour: 12))  // registration is open
+            let refused = await #expect(throws: DomainError.self) {
+                _ = try await world.services.bookings.registerForDraw(
+                    officeID: 9, date: day.description, preferences: ["09:00"],
+                    applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"), ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
+                    for: CitizenSession(clientID: 1, subject: "closed-draw", expiresAt: .distantFuture))
+            }
+            #expect(refused?.code == "office_closed")
+        }
+    }
+
     @Test func aNewPeriodIsTakenByTheDaysWaitingCouple() async throws {
         try await withBookingWorld { world in
             let manager = try await world.staff("nanjing-manager")

@@ -209,6 +209,8 @@ public struct BookingService: Sendable {
         case (nil, let start?, let end?): range = try Self.dateRange(from: start, to: end)
         default: throw DomainError.invalidParameter("date", "give either date, or from and to")
         }
+        // A day gone by keeps the places it had: its utilisation is the record of what was offered.
+        guard range.lowerBound >= LocalDate.today(at: now()) else { throw DomainError.invalidParameter("date", "must not be in the past") }
         guard (0...500).contains(capacity) else { throw DomainError.invalidParameter("capacity", "must be 0 to 500") }
         let schedule = try await store.officeSchedule(officeID: office.id) ?? defaultSchedule
         let periods: [String]
@@ -244,6 +246,7 @@ public struct BookingService: Sendable {
         let office = try registry(officeID, for: staff)
         let day = try Self.date(date, "date")
         let reason = try Validate.reason(reason, length: 1...200)
+        guard day >= LocalDate.today(at: now()) else { throw DomainError.invalidParameter("date", "must not be in the past") }
         let audit = AuditRecord(staffID: staff.id, action: "office.open", target: "office:\(office.id)", at: now(),
                                 after: Self.json(["date": day.description, "reason": reason]))
         try await store.openDay(officeID: office.id, date: day, reason: reason, audit: audit, promotion: promotion(at: audit.at))
