@@ -143,6 +143,11 @@ extension BookingWorld {
             #expect(inPerson.status.code == 422 && inPerson.problemCode == "not_online")
             #expect(try await world.apply("MZ-99-001", couple: 502, token: citizen).problemCode == "service_item_not_found")
             #expect(try await world.apply(division: "329999999", couple: 502, token: citizen).problemCode == "division_not_found")
+            // An empty division would have filed it with the province, out of the county clerks' sight.
+            for blank in ["", "  "] {
+                let nowhere = try await world.apply(division: blank, couple: 502, token: citizen)
+                #expect(nowhere.status == .badRequest && nowhere.problemCode == "invalid_parameter", "\(String(buffer: nowhere.body))")
+            }
             let badID = try await world.request(.post, "/v1/applications", token: citizen, json: #"""
                 {"item_code":"MZ-03-001","division":"320102","applicant":{"name":"王小明","id_number":"320102199003072312","phone":"13912345678"}}
                 """#)

@@ -56,6 +56,11 @@ public struct ApplicationService: Sendable {
     public func submit(_ request: ApplicationRequest, by session: CitizenSession) async throws -> ApplicationRecord {
         let at = now()
         let today = LocalDate.today(at: at)
+        // Where the citizen applies decides who handles it. The catalogue reads an empty division as the province's
+        // (right for its look-ups); here it would file the application with clerks who never see the county's.
+        guard !request.division.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DomainError.invalidParameter("division", "say where you apply: a division code such as 320102")
+        }
         let published = try catalogue.item(code: request.itemCode, division: request.division)
         guard published.item.guide.online != .inPerson else {
             throw DomainError(.unprocessable, code: "not_online", title: "该事项需到窗口办理，不能网上申请",
