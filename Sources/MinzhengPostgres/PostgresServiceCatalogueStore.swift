@@ -42,7 +42,10 @@ public struct PostgresServiceCatalogueStore: ServiceCatalogueStore {
 
     @discardableResult
     public func importServiceCatalogue(checksum: String, _ parse: () throws -> ServiceCatalogueData) async throws -> Bool {
-        try await PostgresSeedLedger.importOnce(client, key: "service-catalogue:" + checksum, logger: logger, parse: parse) { connection, data in
+        let key = "service-catalogue:" + checksum
+        return try await PostgresSeedLedger.importOnce(client, key: key, logger: logger, parse: parse) { connection, data in
+            // Only the catalogue in the tables counts as imported: files put back to an earlier catalogue are read again.
+            try await connection.query("DELETE FROM seed_imports WHERE checksum LIKE 'service-catalogue:%' AND checksum <> \(key)", logger: logger)
             try await connection.query("DELETE FROM service_publications", logger: logger)
             try await connection.query("DELETE FROM service_halls", logger: logger)
             try await connection.query("DELETE FROM service_items", logger: logger)

@@ -32,6 +32,8 @@ public struct SQLiteServiceCatalogueStore: ServiceCatalogueStore {
         let data = try parse()
         return try await pool.write { db in
             guard try SeedLedger.claim(db, key) else { return false }  // another process got there first
+            // Only the catalogue in the tables counts as imported: files put back to an earlier catalogue are read again.
+            try db.execute(sql: "DELETE FROM seed_imports WHERE checksum LIKE 'service-catalogue:%' AND checksum <> ?", arguments: [key])
             try db.execute(sql: "DELETE FROM service_publications; DELETE FROM service_halls; DELETE FROM service_items")
             let item = try db.makeStatement(sql: "INSERT INTO service_items (code, topic, type, name, legal_basis, guide) VALUES (?, ?, ?, ?, ?, ?)")
             for row in data.items {

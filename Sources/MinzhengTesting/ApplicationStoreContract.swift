@@ -21,6 +21,12 @@ public enum ApplicationStoreContract {
         try check(try await !catalogue.importServiceCatalogue(checksum: "c1") { throw ContractFailure(description: "the catalogue was parsed again") },
                   "the same content is not imported (nor parsed) again")
         try check(try await catalogue.serviceCatalogue() == shipped, "the catalogue comes back exactly as imported")
+        // Another catalogue, then the first one's files put back: the first is read again, not taken as done.
+        let changed = ServiceCatalogueData(items: shipped.items, publications: shipped.publications, halls: Array(shipped.halls.dropLast()))
+        try check(try await catalogue.importServiceCatalogue(checksum: "c2") { changed }, "another catalogue is imported")
+        try check(try await catalogue.serviceCatalogue() == changed, "the other catalogue replaces the first")
+        try check(try await catalogue.importServiceCatalogue(checksum: "c1") { shipped }, "an earlier catalogue put back is imported again")
+        try check(try await catalogue.serviceCatalogue() == shipped, "the earlier catalogue is back")
 
         let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15
         let today = LocalDate.today(at: now)
