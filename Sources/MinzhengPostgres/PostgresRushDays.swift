@@ -245,11 +245,18 @@ extension PostgresBookingStore {
                 UPDATE draw_entries SET status = 'waitlisted' WHERE office_id = \(officeID) AND date = \(date.description) AND status = 'registered'
                 """, logger: logger)
             var left = places
+            // A day its office closed after they registered: nobody is booked or put on its waitlist.
+            var closed = false
+            for try await kind in try await connection.query(
+                "SELECT kind FROM office_days WHERE office_id = \(officeID) AND date = \(date.description)", logger: logger).decode(String.self) {
+                closed = kind == OfficeDayOverride.closed.rawValue
+            }
             for (index, id) in FairDraw.order(Array(registered.keys), seed: seed).enumerated() {
                 guard let (owner, preferences) = registered[id] else { continue }
                 let applicants = try await storedApplicants(connection, .draw, entryID: id)
                 var outcome: (status: DrawEntry.Status, period: String?, booking: String?, note: String?) = (.waitlisted, nil, nil, nil)
-                for period in preferences where left[period, default: 0] > 0 {
+                if closed { outcome = (.ineligible, nil, nil, BookingErrors.officeClosed.code) }
+                for period in preferences where !closed && left[period, default: 0] > 0 {
                     do {
                         let booking = try await bookFromQueue(connection, owner: owner,
                                                               slot: SlotKey(officeID: officeID, date: date, period: period, service: .marriage),

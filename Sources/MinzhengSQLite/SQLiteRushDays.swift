@@ -182,13 +182,17 @@ extension SQLiteBookingStore {
             try db.execute(sql: "UPDATE draw_entries SET status = 'waitlisted' WHERE office_id = ? AND date = ? AND status = 'registered'",
                            arguments: [officeID, date.description])
             var left = places
+            // A day its office closed after they registered: nobody is booked or put on its waitlist.
+            let closed = try String.fetchOne(db, sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?",
+                                             arguments: [officeID, date.description]) == OfficeDayOverride.closed.rawValue
             for (index, id) in FairDraw.order(Array(byID.keys), seed: seed).enumerated() {
                 guard let row = byID[id] else { continue }
                 let owner = BookingOwner(clientID: row[1], subject: row[2])
                 let preferences = (row[3] as String).split(separator: ",").map(String.init)
                 let applicants = try Self.storedApplicants(db, table: "draw_applicants", entryID: id)
                 var outcome: (status: DrawEntry.Status, period: String?, booking: String?, note: String?) = (.waitlisted, nil, nil, nil)
-                for period in preferences where left[period, default: 0] > 0 {
+                if closed { outcome = (.ineligible, nil, nil, BookingErrors.officeClosed.code) }
+                for period in preferences where !closed && left[period, default: 0] > 0 {
                     do {
                         let booking = try Self.bookFromQueue(db, owner: owner, slot: SlotKey(officeID: officeID, date: date, period: period, service: .marriage),
                                                              applicants: applicants, source: "draw", promotion: promotion, schedule: schedule,

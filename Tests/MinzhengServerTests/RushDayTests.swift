@@ -117,21 +117,34 @@ struct WaitlistBody: Decodable {
                                                     json: world.bookingJSON(office: next, date: date, period: "any", couple: 1800))
             #expect(elsewhere.status == .created, "\(String(buffer: elsewhere.body))")
 
-            // A closed day takes no entries for a draw.
+            // A draw day closed after a couple registered: at the release they are told, neither booked nor put on the
+            // day's waitlist (the one period they ranked has no places left, where the draw would queue them); and the
+            // closed day takes no more entries.
             let calendar = WorkCalendar(days: try SeedSet.load(from: Fixtures.seedDirectory).calendar.map { ($0.date, $0.kind) })
             let day = calendar.workingDay(onOrAfter: LocalDate.today(at: Date()).adding(days: 60))
             #expect(try await world.request(.put, "/v1/staff/marriage-registries/9/high-demand-dates/\(day)", token: manager).status == .noContent)
-            #expect(try await world.request(.post, "/v1/staff/marriage-registries/9/closures", token: manager,
-                                            json: #"{"date":"\#(day)","reason":"场地改造"}"#).status == .ok)
-            let (man, woman) = TestIDs.couple(1900, address: "320105")
-            clock.set(day.adding(days: -35).instant(hour: 12))  // registration is open
-            let refused = await #expect(throws: DomainError.self) {
-                _ = try await world.services.bookings.registerForDraw(
+            #expect(try await world.setCapacity(0, date: day.description, period: "09:00", token: manager).status == .noContent)
+            func session(_ subject: String) -> CitizenSession { CitizenSession(clientID: 1, subject: subject, expiresAt: .distantFuture) }
+            func register(_ couple: Int, as subject: String) async throws -> DrawEntry {
+                let (man, woman) = TestIDs.couple(couple, address: "320105")
+                return try await world.services.bookings.registerForDraw(
                     officeID: 9, date: day.description, preferences: ["09:00"],
                     applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"), ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
-                    for: CitizenSession(clientID: 1, subject: "closed-draw", expiresAt: .distantFuture))
+                    for: session(subject))
             }
+            clock.set(day.adding(days: -35).instant(hour: 12))  // registration is open
+            _ = try await register(1900, as: "early-draw")
+            let managerWeeksOn = try await world.staff("nanjing-manager")  // the first session has expired by now
+            #expect(try await world.request(.post, "/v1/staff/marriage-registries/9/closures", token: managerWeeksOn,
+                                            json: #"{"date":"\#(day)","reason":"场地改造"}"#).status == .ok)
+            let refused = await #expect(throws: DomainError.self) { _ = try await register(1901, as: "late-draw") }
             #expect(refused?.code == "office_closed")
+            clock.set(day.adding(days: -30).instant(hour: 8, minute: 1))  // the release
+            let record = try #require(try await world.services.bookings.runDueDraws().first)
+            #expect(record.entries.count == 1)
+            let drawn = try await world.services.bookings.drawEntries(of: session("early-draw"))
+            #expect(drawn.map(\.status) == [.ineligible] && drawn.first?.note == "office_closed")
+            #expect(try await world.services.bookings.waitlist(of: session("early-draw")).isEmpty)
         }
     }
 
