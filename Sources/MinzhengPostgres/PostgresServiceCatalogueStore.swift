@@ -40,11 +40,19 @@ public struct PostgresServiceCatalogueStore: ServiceCatalogueStore {
         }
     }
 
+    /// The advisory lock key catalogue imports take turns on ("MZCAT" in ASCII).
+    static let importLock: Int64 = 0x4D5A_4341_54
+
     @discardableResult
     public func importServiceCatalogue(checksum: String, _ parse: () throws -> ServiceCatalogueData) async throws -> Bool {
         let key = "service-catalogue:" + checksum
         return try await PostgresSeedLedger.importOnce(client, key: key, logger: logger, parse: parse) { connection, data in
             // Only the catalogue in the tables counts as imported: files put back to an earlier catalogue are read again.
+            // Two processes importing different catalogues at once (a rolling deploy) take turns here, so the second
+            // sees the first's key committed and removes it: never two catalogues marked done for one in the tables.
+            // (The one-number form of the advisory lock: the booking store's office locks use the two-number form,
+            // whose keys never meet these.)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.importLock))", logger: logger)
             try await connection.query("DELETE FROM seed_imports WHERE checksum LIKE 'service-catalogue:%' AND checksum <> \(key)", logger: logger)
             try await connection.query("DELETE FROM service_publications", logger: logger)
             try await connection.query("DELETE FROM service_halls", logger: logger)

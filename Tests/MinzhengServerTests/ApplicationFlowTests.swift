@@ -144,7 +144,7 @@ extension BookingWorld {
             #expect(try await world.apply("MZ-99-001", couple: 502, token: citizen).problemCode == "service_item_not_found")
             #expect(try await world.apply(division: "329999999", couple: 502, token: citizen).problemCode == "division_not_found")
             // An empty division would have filed it with the province, out of the county clerks' sight.
-            for blank in ["", "  "] {
+            for blank in ["", "  ", "\\n"] {
                 let nowhere = try await world.apply(division: blank, couple: 502, token: citizen)
                 #expect(nowhere.status == .badRequest && nowhere.problemCode == "invalid_parameter", "\(String(buffer: nowhere.body))")
             }

@@ -58,7 +58,7 @@ public struct ApplicationService: Sendable {
         let today = LocalDate.today(at: at)
         // Where the citizen applies decides who handles it. The catalogue reads an empty division as the province's
         // (right for its look-ups); here it would file the application with clerks who never see the county's.
-        guard !request.division.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !request.division.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw DomainError.invalidParameter("division", "say where you apply: a division code such as 320102")
         }
         let published = try catalogue.item(code: request.itemCode, division: request.division)
