@@ -144,7 +144,8 @@ extension PostgresBookingStore {
         return false
     }
 
-    public func registerForDraw(seed: String, _ draft: WaitingDraft) async throws -> DrawEntry {
+    public func registerForDraw(seed: String, _ draft: WaitingDraft,
+                                admit: @escaping @Sendable (OfficeDayOverride?) throws -> Void) async throws -> DrawEntry {
         let slot = draft.slot
         return try await transaction { connection in
             try await lockOffice(connection, slot.officeID, exclusive: false)
@@ -157,13 +158,8 @@ extension PostgresBookingStore {
                 drawn = true
             }
             guard !drawn else { throw BookingErrors.registrationClosed }
-            // A day its office has closed has no places to draw (closing takes the office's lock exclusively).
-            var closed = false
-            for try await kind in try await connection.query(
-                "SELECT kind FROM office_days WHERE office_id = \(slot.officeID) AND date = \(slot.date.description)", logger: logger).decode(String.self) {
-                closed = kind == OfficeDayOverride.closed.rawValue
-            }
-            guard !closed else { throw BookingErrors.officeClosed }
+            // Under the office's lock, which closing a day takes exclusively.
+            try admit(try await dayOverride(connection, officeID: slot.officeID, date: slot.date))
             try await connection.query("""
                 INSERT INTO draw_seeds (office_id, date, seed, seed_hash, committed_at)
                 VALUES (\(slot.officeID), \(slot.date.description), \(seed), \(FairDraw.commitment(seed)), \(draft.createdAt.timeIntervalSince1970))
@@ -246,11 +242,7 @@ extension PostgresBookingStore {
                 """, logger: logger)
             var left = places
             // A day its office closed after they registered: nobody is booked or put on its waitlist.
-            var closed = false
-            for try await kind in try await connection.query(
-                "SELECT kind FROM office_days WHERE office_id = \(officeID) AND date = \(date.description)", logger: logger).decode(String.self) {
-                closed = kind == OfficeDayOverride.closed.rawValue
-            }
+            let closed = try await dayOverride(connection, officeID: officeID, date: date) == .closed
             for (index, id) in FairDraw.order(Array(registered.keys), seed: seed).enumerated() {
                 guard let (owner, preferences) = registered[id] else { continue }
                 let applicants = try await storedApplicants(connection, .draw, entryID: id)
@@ -401,6 +393,15 @@ extension PostgresBookingStore {
                                               masked: MaskedApplicant(name: maskedName, idNumber: maskedID, phone: maskedPhone)))
         }
         return applicants
+    }
+
+    /// The office's exception to the calendar on `date`, if it has one (the booking path reads it in its preflight).
+    func dayOverride(_ connection: PostgresConnection, officeID: Int64, date: LocalDate) async throws -> OfficeDayOverride? {
+        for try await kind in try await connection.query(
+            "SELECT kind FROM office_days WHERE office_id = \(officeID) AND date = \(date.description)", logger: logger).decode(String.self) {
+            return OfficeDayOverride(rawValue: kind)
+        }
+        return nil
     }
 
     func endWaiting(_ connection: PostgresConnection, id: String, status: WaitlistEntry.Status, note: String?, bookingID: String?,

@@ -77,10 +77,15 @@ public struct SQLiteBookingStore: BookingStore {
         if notingNearlyFull { try SQLiteOutbox.noteIfNearlyFull(db, slot, schedule: schedule, policy: policy, at: booking.createdAt) }
     }
 
+    /// The office's exception to the calendar on `date`, if it has one.
+    static func dayOverride(_ db: Database, officeID: Int64, date: LocalDate) throws -> OfficeDayOverride? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
+                            arguments: [officeID, date.description]).flatMap(OfficeDayOverride.init(rawValue:))
+    }
+
     static func preflight(_ db: Database, officeID: Int64, date: LocalDate, service: MarriageService, idHashes: [String],
                           noShowsSince: LocalDate) throws -> BookingPreflight {
-        let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?"),
-                                       arguments: [officeID, date.description])
+        let dayOverride = try Self.dayOverride(db, officeID: officeID, date: date)
         var noShows: [String: [LocalDate]] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT b.date FROM booking_applicants a JOIN bookings b ON b.id = a.booking_id
@@ -96,7 +101,7 @@ public struct SQLiteBookingStore: BookingStore {
                    AND NOT EXISTS (SELECT 1 FROM draws WHERE office_id = ? AND date = ?)
                 """),
             arguments: [officeID, date.description, service.rawValue, officeID, date.description]) ?? false
-        return BookingPreflight(dayOverride: kind.flatMap(OfficeDayOverride.init(rawValue:)), noShows: noShows,
+        return BookingPreflight(dayOverride: dayOverride, noShows: noShows,
                                 schedule: try officeSchedule(db, officeID: officeID), drawPending: drawPending)
     }
 

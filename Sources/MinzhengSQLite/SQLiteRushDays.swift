@@ -113,16 +113,14 @@ extension SQLiteBookingStore {
         }
     }
 
-    public func registerForDraw(seed: String, _ draft: WaitingDraft) async throws -> DrawEntry {
+    public func registerForDraw(seed: String, _ draft: WaitingDraft,
+                                admit: @escaping @Sendable (OfficeDayOverride?) throws -> Void) async throws -> DrawEntry {
         try await pool.write { db in
             // Checked in the write: a registration that arrives as the draw runs is too late, not left behind.
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM draws WHERE office_id = ? AND date = ?",
                                     arguments: [draft.slot.officeID, draft.slot.date.description]) == nil
             else { throw BookingErrors.registrationClosed }
-            // A day its office has closed has no places to draw.
-            guard try String.fetchOne(db, sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?",
-                                      arguments: [draft.slot.officeID, draft.slot.date.description]) != OfficeDayOverride.closed.rawValue
-            else { throw BookingErrors.officeClosed }
+            try admit(try Self.dayOverride(db, officeID: draft.slot.officeID, date: draft.slot.date))
             try db.execute(sql: "INSERT OR IGNORE INTO draw_seeds (office_id, date, seed, seed_hash, committed_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [draft.slot.officeID, draft.slot.date.description, seed, FairDraw.commitment(seed),
                                        draft.createdAt.timeIntervalSince1970])
@@ -183,8 +181,7 @@ extension SQLiteBookingStore {
                            arguments: [officeID, date.description])
             var left = places
             // A day its office closed after they registered: nobody is booked or put on its waitlist.
-            let closed = try String.fetchOne(db, sql: "SELECT kind FROM office_days WHERE office_id = ? AND date = ?",
-                                             arguments: [officeID, date.description]) == OfficeDayOverride.closed.rawValue
+            let closed = try Self.dayOverride(db, officeID: officeID, date: date) == .closed
             for (index, id) in FairDraw.order(Array(byID.keys), seed: seed).enumerated() {
                 guard let row = byID[id] else { continue }
                 let owner = BookingOwner(clientID: row[1], subject: row[2])

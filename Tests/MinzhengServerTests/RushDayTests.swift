@@ -23,6 +23,22 @@ struct WaitlistBody: Decodable {
     let note: String?
 }
 
+extension BookingWorld {
+    /// A bookable day at Xuanwu with one place per period, all six taken by the citizen's couples from `booking`,
+    /// and couple `waiting` waiting for any period. Answers a manager's token, the day and the citizen's token.
+    func fullDayWithAWaitingCouple(citizen subject: String, booking first: Int, waiting couple: Int) async throws
+        -> (manager: String, date: String, citizen: String) {
+        let manager = try await staff("nanjing-manager")
+        let date = try await bookableDay()
+        #expect(try await setCapacity(1, date: date, period: nil, token: manager).status == .noContent)
+        let citizen = try await self.citizen(subject)
+        _ = try await bookMany(6, first: first, date: date, token: citizen)
+        let waiting = try await request(.post, "/v1/marriage-waitlist", token: citizen, json: bookingJSON(date: date, period: "any", couple: couple))
+        #expect(waiting.status == .created, "\(String(buffer: waiting.body))")
+        return (manager, date, citizen)
+    }
+}
+
 /// Rush days: scheduled release, waitlists that never overbook, and the fair draw.
 @Suite struct RushDayTests {
     @Test func bookingBeforeTheReleaseIsRefusedWithItsMoment() async throws {
@@ -97,14 +113,7 @@ struct WaitlistBody: Decodable {
     @Test func closingADayEndsItsWaitlistAndItsDraw() async throws {
         let clock = TestClock()
         try await withBookingWorld(now: clock.now) { world in
-            let manager = try await world.staff("nanjing-manager")
-            let date = try await world.bookableDay()
-            #expect(try await world.setCapacity(1, date: date, period: nil, token: manager).status == .noContent)
-            let citizen = try await world.citizen("closed-day")
-            _ = try await world.bookMany(6, first: 1700, date: date, token: citizen)
-            let waiting = try await world.request(.post, "/v1/marriage-waitlist", token: citizen,
-                                                  json: world.bookingJSON(date: date, period: "any", couple: 1800))
-            #expect(waiting.status == .created)
+            let (manager, date, citizen) = try await world.fullDayWithAWaitingCouple(citizen: "closed-day", booking: 1700, waiting: 1800)
             let closed = try await world.request(.post, "/v1/staff/marriage-registries/9/closures", token: manager,
                                                  json: #"{"date":"\#(date)","reason":"停电"}"#)
             #expect(try closed.decode(ClosureBody.self).cancelled_bookings == 6)
@@ -125,10 +134,10 @@ struct WaitlistBody: Decodable {
             #expect(try await world.request(.put, "/v1/staff/marriage-registries/9/high-demand-dates/\(day)", token: manager).status == .noContent)
             #expect(try await world.setCapacity(0, date: day.description, period: "09:00", token: manager).status == .noContent)
             func session(_ subject: String) -> CitizenSession { CitizenSession(clientID: 1, subject: subject, expiresAt: .distantFuture) }
-            func register(_ couple: Int, as subject: String) async throws -> DrawEntry {
+            func register(_ couple: Int, as subject: String, on date: LocalDate? = nil) async throws -> DrawEntry {
                 let (man, woman) = TestIDs.couple(couple, address: "320105")
                 return try await world.services.bookings.registerForDraw(
-                    officeID: 9, date: day.description, preferences: ["09:00"],
+                    officeID: 9, date: (date ?? day).description, preferences: ["09:00"],
                     applicants: [ApplicantInput(name: "张三", idNumber: man, phone: "13800138000"), ApplicantInput(name: "李四", idNumber: woman, phone: "13900139000")],
                     for: session(subject))
             }
@@ -139,25 +148,25 @@ struct WaitlistBody: Decodable {
                                             json: #"{"date":"\#(day)","reason":"场地改造"}"#).status == .ok)
             let refused = await #expect(throws: DomainError.self) { _ = try await register(1901, as: "late-draw") }
             #expect(refused?.code == "office_closed")
+            // A day off the office has not opened, a few days later, marked for a draw before its registration opens.
+            let dayOff = try #require((3...7).map { day.adding(days: $0) }.first { !calendar.isWorkingDay($0) })
+            #expect(try await world.request(.put, "/v1/staff/marriage-registries/9/high-demand-dates/\(dayOff)", token: managerWeeksOn).status
+                    == .noContent)
             clock.set(day.adding(days: -30).instant(hour: 8, minute: 1))  // the release
             let record = try #require(try await world.services.bookings.runDueDraws().first)
             #expect(record.entries.count == 1)
             let drawn = try await world.services.bookings.drawEntries(of: session("early-draw"))
             #expect(drawn.map(\.status) == [.ineligible] && drawn.first?.note == "office_closed")
             #expect(try await world.services.bookings.waitlist(of: session("early-draw")).isEmpty)
+            // Its registration is open now, and it takes no entries either.
+            let offDay = await #expect(throws: DomainError.self) { _ = try await register(1902, as: "day-off-draw", on: dayOff) }
+            #expect(offDay?.code == "office_closed")
         }
     }
 
     @Test func aNewPeriodIsTakenByTheDaysWaitingCouple() async throws {
         try await withBookingWorld { world in
-            let manager = try await world.staff("nanjing-manager")
-            let date = try await world.bookableDay()
-            #expect(try await world.setCapacity(1, date: date, period: nil, token: manager).status == .noContent)
-            let citizen = try await world.citizen("evening")
-            _ = try await world.bookMany(6, first: 1500, date: date, token: citizen)
-            let waiting = try await world.request(.post, "/v1/marriage-waitlist", token: citizen,
-                                                  json: world.bookingJSON(date: date, period: "any", couple: 1600))
-            #expect(waiting.status == .created)
+            let (manager, date, citizen) = try await world.fullDayWithAWaitingCouple(citizen: "evening", booking: 1500, waiting: 1600)
             let schedule = try await world.request(.put, "/v1/staff/marriage-registries/\(BookingWorld.nanjingXuanwu)/schedule", token: manager, json: """
                 {"periods":["09:00-10:00","10:00-11:00","11:00-12:00","14:00-15:00","15:00-16:00","16:00-17:00","17:00-18:00"],
                  "default_capacity":{"marriage":10,"divorce_application":4,"divorce_certificate":4,"reissue":2},

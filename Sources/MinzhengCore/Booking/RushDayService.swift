@@ -69,9 +69,14 @@ extension BookingService {
         for period in preferences { try schedule.checkPeriod(period) }
         let applicants = try rules.checkApplicants(input, service: .marriage, date: day, today: today)
         let sealed = try seal(applicants)
+        let calendar = calendar
         return try await store.registerForDraw(seed: FairDraw.makeSeed(), WaitingDraft(
             id: BookingID.make(at: at), owner: session.owner, slot: SlotKey(officeID: office.id, date: day, period: preferences[0], service: .marriage),
-            anyPeriod: false, preferences: preferences, applicants: sealed, coupleKey: FairDraw.coupleKey(sealed.map(\.idHash)), createdAt: at))
+            anyPeriod: false, preferences: preferences, applicants: sealed, coupleKey: FairDraw.coupleKey(sealed.map(\.idHash)), createdAt: at),
+            // A day the office does not work (closed by its staff, or a day off it has not opened) has no places to draw.
+            admit: { override in
+                guard Self.isWorking(day, override: override, calendar: calendar) else { throw BookingErrors.officeClosed }
+            })
     }
 
     public func drawEntries(of session: CitizenSession) async throws -> [DrawEntry] {

@@ -163,8 +163,10 @@ public protocol BookingStore: Sendable {
     func markHighDemand(officeID: Int64, date: LocalDate, audit: AuditRecord) async throws
     func isMarkedHighDemand(officeID: Int64, date: LocalDate) async throws -> Bool
     /// Registers a couple for the day's draw: one entry per person and day, across offices. The first
-    /// registration of an office's day draws its seed (`seed`) and keeps it, publishing only its hash.
-    func registerForDraw(seed: String, _ draft: WaitingDraft) async throws -> DrawEntry
+    /// registration of an office's day draws its seed (`seed`) and keeps it, publishing only its hash. `admit` judges
+    /// the day's override (closed, or opened) in the write, so a closure cannot slip in between.
+    func registerForDraw(seed: String, _ draft: WaitingDraft,
+                         admit: @escaping @Sendable (OfficeDayOverride?) throws -> Void) async throws -> DrawEntry
     func drawEntries(owner: BookingOwner) async throws -> [DrawEntry]
     /// (office, day) pairs with registered entries and no draw yet.
     func pendingDraws() async throws -> [(officeID: Int64, date: LocalDate)]
